@@ -1,0 +1,135 @@
+"""Argument validation shared by every public function of :mod:`w2s_lib`.
+
+Each checker either returns the value converted to a canonical Python/NumPy
+type or raises a :class:`TypeError` / :class:`ValueError` whose message names
+the offending parameter and the allowed range.  Public functions call these at
+their boundary so that bad input never reaches NumPy and never produces a NaN.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_int",
+    "check_float",
+    "check_choice",
+    "check_rng",
+    "check_array",
+    "check_unit_rows",
+    "check_times",
+]
+
+
+def check_int(value, name, *, low=None, high=None):
+    """Return ``value`` as a Python ``int`` after checking ``low <= value <= high``.
+
+    Booleans and non-integral floats are rejected with :class:`TypeError`.
+    Integral floats such as ``3.0`` are rejected as well: sizes must be integers.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    value = int(value)
+    _check_range(value, name, low, high)
+    return value
+
+
+def check_float(value, name, *, low=None, high=None, low_open=False, high_open=False):
+    """Return ``value`` as a finite Python ``float`` inside the given range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    _check_range(value, name, low, high, low_open=low_open, high_open=high_open)
+    return value
+
+
+def _check_range(value, name, low, high, *, low_open=False, high_open=False):
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else repr(low)
+        hi = "inf" if high is None else repr(high)
+        raise ValueError(f"{name} must lie in {left}{lo}, {hi}{right}, got {value!r}")
+
+
+def check_choice(value, name, choices):
+    """Check that ``value`` is one of ``choices`` (strings compared exactly)."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)!r}, got {value!r}")
+    return value
+
+
+def check_rng(seed, name="seed"):
+    """Turn ``seed`` (``int >= 0`` or :class:`numpy.random.Generator`) into a Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    seed = check_int(seed, name, low=0)
+    return np.random.default_rng(seed)
+
+
+def check_array(value, name, *, ndim=None, shape=None, finite=True):
+    """Convert ``value`` to a float ``ndarray`` and check its rank, shape and entries.
+
+    Integer and float inputs are accepted; boolean, complex, object and string
+    arrays are rejected with :class:`TypeError`.
+
+    Parameters
+    ----------
+    value : array_like
+    name : str
+        Parameter name used in error messages.
+    ndim : int, optional
+        Required number of dimensions.
+    shape : tuple, optional
+        Required shape; ``None`` entries match any length.
+    finite : bool
+        Reject NaN and infinities.
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists etc.
+        raise TypeError(f"{name} must be a numeric array ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    arr = arr.astype(float, copy=False)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+    if shape is not None:
+        if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
+            want = tuple("any" if s is None else s for s in shape)
+            raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values")
+    return arr
+
+
+def check_unit_rows(value, name, *, d=None, atol=1e-6):
+    """Check a weight matrix of shape ``(M, d)`` whose rows lie on the unit sphere."""
+    arr = check_array(value, name, ndim=2)
+    if arr.shape[0] < 1:
+        raise ValueError(f"{name} must have at least one row (M >= 1), got shape {arr.shape}")
+    if arr.shape[1] < 2:
+        raise ValueError(f"{name} must have d >= 2 columns, got shape {arr.shape}")
+    if d is not None and arr.shape[1] != d:
+        raise ValueError(f"{name} must have d = {d} columns, got shape {arr.shape}")
+    norms = np.linalg.norm(arr, axis=1)
+    if not np.allclose(norms, 1.0, atol=atol, rtol=0):
+        worst = float(np.max(np.abs(norms - 1.0)))
+        raise ValueError(f"rows of {name} must be unit vectors (|w| = 1 within {atol}); worst deviation {worst:.3g}")
+    return arr
+
+
+def check_times(value, name="tau"):
+    """Check times: a scalar or array of finite, non-negative reals. Returns a float ndarray."""
+    arr = check_array(value, name)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0 (times run forward from initialisation), got min {float(arr.min())!r}")
+    return arr
