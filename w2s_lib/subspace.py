@@ -1,0 +1,936 @@
+"""Ridgeless weak-to-strong generalization in subspaces (Dong et al., 2025).
+
+Setting (``SCIENCE.md``, Part B)
+--------------------------------
+Whitened latent input ``z ~ N(0, I_D)``, label ``y = theta . z + eps`` with
+``eps ~ N(0, sigma2)``.  The strong features are the coordinates
+``S = [0, d_s)``, the weak features ``W = [d_s - d_sw, d_s - d_sw + d_w)``, so
+``|S n W| = d_sw``.  All fits are ridgeless (minimum-norm least squares):
+
+* weak teacher: W-features, ``n`` labelled samples;
+* W2S student: S-features, ``N`` fresh unlabelled samples labelled by the
+  teacher's prediction;
+* strong baseline: S-features, the same ``n`` true labels;
+* strong ceiling: S-features, ``n + N`` true labels.
+
+The excess risk of a linear predictor ``f(z) = b . z`` is
+``ER = E (f - f*)^2 = |b - theta|^2`` (whitened ``z``), so every risk below is
+a squared coefficient error.  ``PGR = (ER_w - ER_w2s) / (ER_w - ER_c)`` and
+``OPR = ER_s / ER_w2s``.
+
+Exact formulas (Gaussian design, ``n > max(d_s, d_w) + 1``, ``N > d_s + 1``),
+with ``rho_s = |theta outside S|^2``, ``rho_w = |theta outside W|^2``,
+``B = |theta outside S n W|^2`` and ``delta = |theta in W \\ S|^2``::
+
+    ER_w   = rho_w + (sigma2 + rho_w) d_w / (n - d_w - 1)
+    ER_s   = rho_s + (sigma2 + rho_s) d_s / (n - d_s - 1)
+    ER_c   = rho_s + (sigma2 + rho_s) d_s / (n + N - d_s - 1)
+    ER_w2s = B + (sigma2 + rho_w) / (n - d_w - 1) * [d_sw + (d_w - d_sw) d_s / (N - d_s - 1)]
+               + delta d_s / (N - d_s - 1)
+
+The paper's large-``N`` form replaces ``d_s / (N - d_s - 1)`` by ``d_s / N``:
+the student *inherits* the teacher's variance on ``S n W`` and *reduces* it by
+``d_s / N`` on the discrepancy ``W \\ S``.
+
+General subspaces
+-----------------
+For orthonormal ``V_s`` (``D x d_s``) and ``V_w`` (``D x d_w``) the same
+derivation goes through with projectors ``P_s = V_s V_s^T``, ``P_w = V_w V_w^T``
+(derived for this library, checked by Monte Carlo in the tests):
+the teacher's coefficient error is isotropic in expectation, so the variance
+terms depend on the subspaces only through the *correlation dimension*
+``d_sw = |V_s^T V_w|_F^2 = sum_i cos^2(angle_i)`` (any real value in
+``[0, min(d_s, d_w)]``), while the bias terms become
+``B = |theta - P_s P_w theta|^2``, ``delta = |(I - P_s) P_w theta|^2``,
+``rho_s = |(I - P_s) theta|^2``, ``rho_w = |(I - P_w) theta|^2``.  For
+coordinate subspaces these reduce to the definitions above.  See
+:func:`subspace_risks_general`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_array, check_choice, check_float, check_int, check_rng
+
+__all__ = [
+    "theta_energies",
+    "make_theta",
+    "subspace_risks",
+    "subspace_risks_from_energies",
+    "subspace_risks_general",
+    "simulate_subspace",
+    "simulate_subspace_general",
+    "correlation_dimension",
+    "principal_cosines",
+    "random_subspaces",
+    "subspaces_with_principal_cosines",
+    "sweep_subspace",
+    "regime_from_risks",
+    "classify_regime",
+    "RISK_KEYS",
+]
+
+#: The four models, in the order the book lists them.
+RISK_KEYS = ("weak", "w2s", "strong_baseline", "strong_ceiling")
+
+# Relative size below which the PGR / OPR denominators count as zero.
+_DEGENERATE_RTOL = 1e-12
+
+
+# ---------------------------------------------------------------------------
+# argument checking
+# ---------------------------------------------------------------------------
+def _check_dims(d_s, d_w, d_sw):
+    d_s = check_int(d_s, "d_s", low=1)
+    d_w = check_int(d_w, "d_w", low=1)
+    d_sw = check_int(d_sw, "d_sw", low=0, high=min(d_s, d_w))
+    return d_s, d_w, d_sw
+
+
+def _check_theta(theta, d_s, d_w, d_sw):
+    theta = check_array(theta, "theta", ndim=1)
+    need = d_s + d_w - d_sw
+    if theta.shape[0] < need:
+        raise ValueError(
+            f"theta must have length D >= d_s + d_w - d_sw = {need} (it holds the ground truth "
+            f"over S u W and beyond), got length {theta.shape[0]}"
+        )
+    return theta
+
+
+def _check_exact_sizes(n, N, d_s, d_w):
+    n = check_int(n, "n", low=1)
+    N = check_int(N, "N", low=1)
+    need_n = max(d_s, d_w) + 1
+    if n <= need_n:
+        raise ValueError(
+            f"n must be > max(d_s, d_w) + 1 = {need_n} for the exact formula (the weak teacher and "
+            f"the strong baseline need E tr (X^T X)^-1 finite), got n = {n}; "
+            "use simulate_subspace for smaller n"
+        )
+    if N <= d_s + 1:
+        raise ValueError(
+            f"N must be > d_s + 1 = {d_s + 1} for the exact formula (the student's fit needs "
+            f"E tr (X^T X)^-1 finite), got N = {N}; use simulate_subspace for smaller N "
+            "(it fits the minimum-norm interpolator)"
+        )
+    return n, N
+
+
+# ---------------------------------------------------------------------------
+# ground truth helpers
+# ---------------------------------------------------------------------------
+def theta_energies(theta, d_s, d_w, d_sw):
+    """Split ``|theta|^2`` into the energies the exact formulas need.
+
+    Parameters
+    ----------
+    theta : array_like, shape (D,)
+        Ground truth, ``D >= d_s + d_w - d_sw``.
+    d_s, d_w, d_sw : int
+        Strong, weak and shared dimensions (``0 <= d_sw <= min(d_s, d_w)``).
+
+    Returns
+    -------
+    dict of float
+        ``rho_s = |theta outside S|^2``, ``rho_w = |theta outside W|^2``,
+        ``bias = |theta outside S n W|^2`` (the student's bias ``B``) and
+        ``delta = |theta in W \\ S|^2``.
+    """
+    d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
+    theta = _check_theta(theta, d_s, d_w, d_sw)
+    return _energies(theta, d_s, d_w, d_sw)
+
+
+def _energies(theta, d_s, d_w, d_sw):
+    sq = theta**2
+    total = float(sq.sum())
+    w0 = d_s - d_sw
+    in_s = float(sq[:d_s].sum())
+    in_w = float(sq[w0 : w0 + d_w].sum())
+    in_sw = float(sq[w0:d_s].sum())
+    return {
+        "rho_s": max(total - in_s, 0.0),
+        "rho_w": max(total - in_w, 0.0),
+        "bias": max(total - in_sw, 0.0),
+        "delta": max(in_w - in_sw, 0.0),
+    }
+
+
+def make_theta(d_s, d_w, d_sw, *, shared=1.0, s_only=0.0, w_only=0.0, outside=0.0, D=None):
+    """Build a ground truth with prescribed energy in each block.
+
+    The energy of each block is spread evenly over its coordinates.
+
+    Parameters
+    ----------
+    d_s, d_w, d_sw : int
+        Strong, weak and shared dimensions.
+    shared, s_only, w_only, outside : float, >= 0
+        ``|theta|^2`` on ``S n W``, ``S \\ W``, ``W \\ S`` and outside ``S u W``.
+        A block of dimension zero must get energy zero.
+    D : int, optional
+        Total dimension; default ``d_s + d_w - d_sw + 1`` (one coordinate for
+        ``outside``).  Must be larger than ``d_s + d_w - d_sw`` when
+        ``outside > 0``.
+
+    Returns
+    -------
+    theta : ndarray, shape (D,)
+    """
+    d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
+    union = d_s + d_w - d_sw
+    D = union + 1 if D is None else check_int(D, "D", low=union)
+    blocks = {
+        "shared": (check_float(shared, "shared", low=0.0), slice(d_s - d_sw, d_s)),
+        "s_only": (check_float(s_only, "s_only", low=0.0), slice(0, d_s - d_sw)),
+        "w_only": (check_float(w_only, "w_only", low=0.0), slice(d_s, union)),
+        "outside": (check_float(outside, "outside", low=0.0), slice(union, D)),
+    }
+    theta = np.zeros(D)
+    for name, (energy, sl) in blocks.items():
+        size = sl.stop - sl.start
+        if energy > 0 and size == 0:
+            raise ValueError(f"{name} must be 0 because its block has dimension 0 (got {energy!r})")
+        if size:
+            theta[sl] = np.sqrt(energy / size)
+    return theta
+
+
+# ---------------------------------------------------------------------------
+# exact formulas (vectorised core)
+# ---------------------------------------------------------------------------
+def _exact_terms(d_s, d_w, d_sw, n, N, sigma2, rho_s, rho_w, bias, delta):
+    """Broadcasting core of the exact formulas; all inputs arrays or scalars."""
+    d_s, d_w, d_sw, n, N = (np.asarray(v, dtype=float) for v in (d_s, d_w, d_sw, n, N))
+    tw = (sigma2 + rho_w) / (n - d_w - 1.0)  # teacher variance per coordinate
+    shrink = d_s / (N - d_s - 1.0)  # student's factor on its label noise
+    out = {
+        "weak_bias": rho_w + 0.0 * tw,
+        "weak_variance": tw * d_w,
+        "strong_baseline_bias": rho_s + 0.0 * n,
+        "strong_baseline_variance": (sigma2 + rho_s) * d_s / (n - d_s - 1.0),
+        "strong_ceiling_bias": rho_s + 0.0 * (n + N),
+        "strong_ceiling_variance": (sigma2 + rho_s) * d_s / (n + N - d_s - 1.0),
+        "w2s_bias": bias + 0.0 * tw * shrink,
+        "w2s_var_inherited": tw * d_sw,
+        "w2s_var_discrepancy": tw * (d_w - d_sw) * shrink,
+        "w2s_var_teacher_bias": delta * shrink,
+    }
+    out["w2s_variance"] = out["w2s_var_inherited"] + out["w2s_var_discrepancy"] + out["w2s_var_teacher_bias"]
+    for key in RISK_KEYS:
+        out[key] = out[key + "_bias"] + out[key + "_variance"]
+    # the paper's large-N form: d_s / (N - d_s - 1) -> d_s / N
+    shrink_inf = d_s / N
+    out["w2s_asymptotic"] = bias + tw * (d_sw + (d_w - d_sw) * shrink_inf) + delta * shrink_inf
+    return out
+
+
+def _ratio(num, den, what, scale):
+    """``num / den`` elementwise, raising when ``den`` is zero relative to ``scale``."""
+    num, den, scale = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (num, den, scale)))
+    bad = np.abs(den) <= _DEGENERATE_RTOL * np.maximum(scale, np.finfo(float).tiny)
+    if np.any(bad):
+        raise ValueError(
+            f"{what} is undefined: its denominator is zero (all risks vanish, e.g. sigma2 = 0 and "
+            "theta inside S n W). The individual risks are still available from "
+            "subspace_risks_from_energies(..., ratios=False)"
+        )
+    return num / den
+
+
+def _add_ratios(out):
+    scale = np.maximum.reduce([np.abs(out[k]) for k in RISK_KEYS])
+    out["pgr"] = _ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", scale)
+    out["opr"] = _ratio(out["strong_baseline"], out["w2s"], "OPR", scale)
+    if "w2s_asymptotic" in out:
+        out["pgr_asymptotic"] = _ratio(
+            out["weak"] - out["w2s_asymptotic"], out["weak"] - out["strong_ceiling"], "PGR", scale
+        )
+        out["opr_asymptotic"] = _ratio(out["strong_baseline"], out["w2s_asymptotic"], "OPR", scale)
+    return out
+
+
+def _to_float_dict(out):
+    res = {k: float(v) for k, v in out.items() if k != "w2s_asymptotic" and not k.endswith("_asymptotic")}
+    res["asymptotic"] = {
+        k.replace("_asymptotic", ""): float(v) for k, v in out.items() if k.endswith("_asymptotic")
+    }
+    return res
+
+
+def subspace_risks_from_energies(d_s, d_w, d_sw, n, N, sigma2, *, rho_s, rho_w, bias, delta, ratios=True):
+    """Exact risks from the dimensions and the energies of ``theta``.
+
+    Same formulas as :func:`subspace_risks`, but ``d_sw`` may be any real in
+    ``[0, min(d_s, d_w)]`` (the correlation dimension of general subspaces) and
+    the ground truth enters only through its four energies.
+
+    Parameters
+    ----------
+    d_s, d_w : int
+    d_sw : float
+        Correlation dimension, ``0 <= d_sw <= min(d_s, d_w)``.
+    n, N : int
+        Labelled and unlabelled sample sizes, ``n > max(d_s, d_w) + 1``,
+        ``N > d_s + 1``.
+    sigma2 : float, >= 0
+        Label-noise variance.
+    rho_s, rho_w, bias, delta : float, >= 0
+        See :func:`theta_energies`.
+    ratios : bool
+        Also compute PGR and OPR (raises ``ValueError`` when undefined).
+
+    Returns
+    -------
+    dict
+        Same layout as :func:`subspace_risks`.
+    """
+    d_s = check_int(d_s, "d_s", low=1)
+    d_w = check_int(d_w, "d_w", low=1)
+    d_sw = check_float(d_sw, "d_sw", low=0.0, high=float(min(d_s, d_w)))
+    n, N = _check_exact_sizes(n, N, d_s, d_w)
+    sigma2 = check_float(sigma2, "sigma2", low=0.0)
+    e = {k: check_float(v, k, low=0.0) for k, v in
+         {"rho_s": rho_s, "rho_w": rho_w, "bias": bias, "delta": delta}.items()}
+    out = _exact_terms(d_s, d_w, d_sw, n, N, sigma2, e["rho_s"], e["rho_w"], e["bias"], e["delta"])
+    if ratios:
+        out = _add_ratios(out)
+    return _to_float_dict(out)
+
+
+def subspace_risks(d_s, d_w, d_sw, n, N, sigma2, theta):
+    """Exact excess risks of the four ridgeless models in coordinate subspaces.
+
+    Parameters
+    ----------
+    d_s : int, >= 1
+        Strong dimension; ``S = [0, d_s)``.
+    d_w : int, >= 1
+        Weak dimension; ``W = [d_s - d_sw, d_s - d_sw + d_w)``.
+    d_sw : int, in [0, min(d_s, d_w)]
+        Shared dimension ``|S n W|``.
+    n : int, > max(d_s, d_w) + 1
+        Labelled samples (teacher and strong baseline).
+    N : int, > d_s + 1
+        Unlabelled samples (student); the ceiling sees ``n + N`` labels.
+    sigma2 : float, >= 0
+        Label-noise variance.
+    theta : array_like, shape (D,)
+        Ground truth, ``D >= d_s + d_w - d_sw``.
+
+    Returns
+    -------
+    dict
+        Floats ``"weak"``, ``"w2s"``, ``"strong_baseline"``, ``"strong_ceiling"``,
+        ``"pgr"``, ``"opr"``; the bias / variance split of each risk
+        (``"<key>_bias"``, ``"<key>_variance"``); the three parts of the student's
+        variance (``"w2s_var_inherited"`` on ``S n W``, ``"w2s_var_discrepancy"``
+        on ``W \\ S``, ``"w2s_var_teacher_bias"`` from ``delta``); and
+        ``"asymptotic"``, a dict with the paper's large-``N`` form
+        (``"w2s"``, ``"pgr"``, ``"opr"``; ``d_s/(N-d_s-1)`` replaced by ``d_s/N``).
+
+    Raises
+    ------
+    ValueError
+        Inconsistent dimensions, short ``theta``, sample sizes outside the
+        formula's range (use :func:`simulate_subspace` there), negative
+        ``sigma2``, or a PGR / OPR whose denominator is zero (every risk zero).
+    TypeError
+        Non-integer sizes or non-numeric ``theta``.
+    """
+    d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
+    theta = _check_theta(theta, d_s, d_w, d_sw)
+    n, N = _check_exact_sizes(n, N, d_s, d_w)
+    sigma2 = check_float(sigma2, "sigma2", low=0.0)
+    e = _energies(theta, d_s, d_w, d_sw)
+    out = _exact_terms(d_s, d_w, d_sw, n, N, sigma2, e["rho_s"], e["rho_w"], e["bias"], e["delta"])
+    return _to_float_dict(_add_ratios(out))
+
+
+# ---------------------------------------------------------------------------
+# general subspaces
+# ---------------------------------------------------------------------------
+def _check_basis(V, name, D=None):
+    V = check_array(V, name, ndim=2)
+    if D is not None and V.shape[0] != D:
+        raise ValueError(f"{name} must have D = {D} rows, got shape {V.shape}")
+    if V.shape[1] < 1 or V.shape[1] > V.shape[0]:
+        raise ValueError(f"{name} must have 1 <= columns <= rows, got shape {V.shape}")
+    if not np.allclose(V.T @ V, np.eye(V.shape[1]), atol=1e-8):
+        raise ValueError(f"{name} must have orthonormal columns (V^T V = I within 1e-8)")
+    return V
+
+
+def correlation_dimension(V_s, V_w):
+    """Correlation dimension ``d_sw = |V_s^T V_w|_F^2`` of two subspaces.
+
+    Parameters
+    ----------
+    V_s : array_like, shape (D, d_s)
+        Orthonormal basis of the strong subspace.
+    V_w : array_like, shape (D, d_w)
+        Orthonormal basis of the weak subspace.
+
+    Returns
+    -------
+    float
+        The sum of squared cosines of the principal angles, in ``[0, min(d_s, d_w)]``.
+    """
+    V_s = _check_basis(V_s, "V_s")
+    V_w = _check_basis(V_w, "V_w", D=V_s.shape[0])
+    return float(np.sum((V_s.T @ V_w) ** 2))
+
+
+def principal_cosines(V_s, V_w):
+    """Cosines of the principal angles between two subspaces, descending.
+
+    Parameters
+    ----------
+    V_s : array_like, shape (D, d_s)
+    V_w : array_like, shape (D, d_w)
+        Orthonormal bases.
+
+    Returns
+    -------
+    ndarray, shape (min(d_s, d_w),)
+        Values in ``[0, 1]``; ``sum(cos**2) == correlation_dimension``.
+    """
+    V_s = _check_basis(V_s, "V_s")
+    V_w = _check_basis(V_w, "V_w", D=V_s.shape[0])
+    return np.clip(np.linalg.svd(V_s.T @ V_w, compute_uv=False), 0.0, 1.0)
+
+
+def random_subspaces(D, d_s, d_w, seed):
+    """Independent uniformly random orthonormal bases in ``R^D``.
+
+    Parameters
+    ----------
+    D, d_s, d_w : int
+        ``1 <= d_s, d_w <= D``.
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    V_s : ndarray, shape (D, d_s)
+    V_w : ndarray, shape (D, d_w)
+    """
+    D = check_int(D, "D", low=1)
+    d_s = check_int(d_s, "d_s", low=1, high=D)
+    d_w = check_int(d_w, "d_w", low=1, high=D)
+    rng = check_rng(seed)
+    return _orth(rng.standard_normal((D, d_s))), _orth(rng.standard_normal((D, d_w)))
+
+
+def _orth(A):
+    Q, R = np.linalg.qr(A)
+    return Q * np.sign(np.diag(R))
+
+
+def subspaces_with_principal_cosines(D, d_s, d_w, cosines, seed):
+    """Orthonormal bases whose principal cosines are prescribed.
+
+    Builds ``V_s = [e_1 .. e_{d_s}]`` and ``V_w`` whose ``i``-th column is
+    ``c_i e_i + sqrt(1 - c_i^2) f_i`` with ``f_i`` orthogonal to ``S``, then
+    rotates everything by a random orthogonal matrix.
+
+    Parameters
+    ----------
+    D, d_s, d_w : int
+        Need ``D >= d_s + d_w``.
+    cosines : array_like, shape (min(d_s, d_w),)
+        Principal cosines in ``[0, 1]``.
+    seed : int or numpy.random.Generator
+        Randomness of the common rotation.
+
+    Returns
+    -------
+    V_s : ndarray, shape (D, d_s)
+    V_w : ndarray, shape (D, d_w)
+    """
+    d_s = check_int(d_s, "d_s", low=1)
+    d_w = check_int(d_w, "d_w", low=1)
+    D = check_int(D, "D", low=d_s + d_w)
+    k = min(d_s, d_w)
+    c = check_array(cosines, "cosines", shape=(k,))
+    if np.any(c < 0) or np.any(c > 1):
+        raise ValueError("cosines must lie in [0, 1]")
+    rng = check_rng(seed)
+    V_s = np.zeros((D, d_s))
+    V_s[:d_s, :d_s] = np.eye(d_s)
+    V_w = np.zeros((D, d_w))
+    V_w[np.arange(k), np.arange(k)] = c
+    V_w[d_s + np.arange(k), np.arange(k)] = np.sqrt(1.0 - c**2)
+    V_w[d_s + np.arange(k, d_w), np.arange(k, d_w)] = 1.0  # extra weak directions (d_w > d_s)
+    Q = _orth(rng.standard_normal((D, D)))
+    return Q @ V_s, Q @ V_w
+
+
+def _general_energies(V_s, V_w, theta):
+    Ps_t = V_s @ (V_s.T @ theta)
+    Pw_t = V_w @ (V_w.T @ theta)
+    PsPw_t = V_s @ (V_s.T @ Pw_t)
+    return {
+        "rho_s": float(np.sum((theta - Ps_t) ** 2)),
+        "rho_w": float(np.sum((theta - Pw_t) ** 2)),
+        "bias": float(np.sum((theta - PsPw_t) ** 2)),
+        "delta": float(np.sum((Pw_t - PsPw_t) ** 2)),
+    }
+
+
+def subspace_risks_general(V_s, V_w, n, N, sigma2, theta):
+    """Exact risks for general (non-coordinate) strong and weak subspaces.
+
+    Derived for this library: the variance terms depend on the subspaces only
+    through ``d_sw = |V_s^T V_w|_F^2``; the bias terms use
+    ``B = |theta - P_s P_w theta|^2``, ``delta = |(I - P_s) P_w theta|^2``,
+    ``rho_s = |(I - P_s) theta|^2``, ``rho_w = |(I - P_w) theta|^2``.
+
+    Parameters
+    ----------
+    V_s : array_like, shape (D, d_s)
+        Orthonormal basis of the strong features (``x_s = V_s^T z``).
+    V_w : array_like, shape (D, d_w)
+        Orthonormal basis of the weak features.
+    n, N : int
+        ``n > max(d_s, d_w) + 1``, ``N > d_s + 1``.
+    sigma2 : float, >= 0
+    theta : array_like, shape (D,)
+
+    Returns
+    -------
+    dict
+        As :func:`subspace_risks`, plus ``"d_sw"`` and the energies.
+    """
+    V_s = _check_basis(V_s, "V_s")
+    V_w = _check_basis(V_w, "V_w", D=V_s.shape[0])
+    theta = check_array(theta, "theta", shape=(V_s.shape[0],))
+    e = _general_energies(V_s, V_w, theta)
+    d_sw = min(float(np.sum((V_s.T @ V_w) ** 2)), float(min(V_s.shape[1], V_w.shape[1])))
+    out = subspace_risks_from_energies(V_s.shape[1], V_w.shape[1], d_sw, n, N, sigma2, **e)
+    out["d_sw"] = d_sw
+    out.update({f"energy_{k}": v for k, v in e.items()})
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Monte Carlo (vectorised across trials)
+# ---------------------------------------------------------------------------
+def _batched_min_norm_lstsq(X, y):
+    """Minimum-norm least squares for a stack of problems.
+
+    Parameters
+    ----------
+    X : ndarray, shape (T, m, p)
+    y : ndarray, shape (T, m)
+
+    Returns
+    -------
+    ndarray, shape (T, p)
+        ``X^+ y`` per trial: normal equations when ``m > p`` (full column rank
+        almost surely), ``X^T (X X^T)^{-1} y`` when ``m <= p``.
+    """
+    m, p = X.shape[1], X.shape[2]
+    Xt = np.swapaxes(X, 1, 2)
+    if m > p:
+        return np.linalg.solve(Xt @ X, (Xt @ y[..., None]))[..., 0]
+    return (Xt @ np.linalg.solve(X @ Xt, y[..., None]))[..., 0]
+
+
+def _features(u, A):
+    return u[..., A] if isinstance(A, slice) else u @ A
+
+
+def _fit_from_samples(rng, T, n, N, sigma, A_s, A_w, t):
+    """One chunk of trials from raw latent draws ``u ~ N(0, I_k)``, ``k = len(t)``.
+
+    ``A_s`` / ``A_w`` are slices or orthonormal ``(k, d)`` matrices mapping the
+    latent Gaussian to features; ``t`` is the ground truth in the latent space.
+    """
+    k = t.shape[0]
+    u = rng.standard_normal((T, n + N, k))
+    noise = sigma * rng.standard_normal((T, n + N)) if sigma > 0 else 0.0
+    y = u @ t + noise
+    xs = _features(u, A_s)
+    teacher = _batched_min_norm_lstsq(_features(u[:, :n], A_w), y[:, :n])
+    pseudo = (_features(u[:, n:], A_w) @ teacher[..., None])[..., 0]
+    student = _batched_min_norm_lstsq(xs[:, n:], pseudo)
+    baseline = _batched_min_norm_lstsq(xs[:, :n], y[:, :n])
+    ceiling = _batched_min_norm_lstsq(xs, y)
+    return {"weak": teacher, "w2s": student, "strong_baseline": baseline, "strong_ceiling": ceiling}
+
+
+def _sample_gram(rng, T, m, p):
+    """``T`` draws of ``X^T X`` for ``X`` of shape ``(m, p)`` with i.i.d. N(0, 1) entries.
+
+    Uses the Bartlett decomposition ``W = A A^T`` (``A`` lower triangular,
+    ``A_ii^2 ~ chi2(m - i)``, ``A_ij ~ N(0, 1)`` below the diagonal) when
+    ``m >= p``, which is exactly Wishart(m, I_p) with ``p(p+1)/2`` draws
+    instead of ``m p``; raw draws otherwise.
+
+    Returns
+    -------
+    ndarray, shape (T, p, p)
+    """
+    if m < p:
+        X = rng.standard_normal((T, m, p))
+        return np.swapaxes(X, 1, 2) @ X
+    A = np.tril(rng.standard_normal((T, p, p)), -1)
+    idx = np.arange(p)
+    A[:, idx, idx] = np.sqrt(rng.chisquare(m - idx, size=(T, p)))
+    return A @ np.swapaxes(A, 1, 2)
+
+
+def _solve_gram(G, b):
+    return np.linalg.solve(G, b[..., None])[..., 0]
+
+
+def _fit_from_grams(rng, T, n, N, sigma, A_s, A_w, t):
+    """One chunk of trials from the sufficient statistics of the two samples.
+
+    Every fit is a function of the Gram matrices of ``v = (u, eps)`` over the
+    ``n`` labelled and the ``N`` unlabelled points, two independent
+    Wishart(., I_{k+1}) matrices, so drawing those is exact in distribution.
+    Requires every fit to be overdetermined (``n > d_w``, ``n > d_s``,
+    ``N > d_s``).
+    """
+    k = t.shape[0]
+    p = k + 1
+    E_s = np.zeros((p, A_s.shape[1]))
+    E_s[:k] = A_s
+    E_w = np.zeros((p, A_w.shape[1]))
+    E_w[:k] = A_w
+    c = np.append(t, sigma)
+    G_lab = _sample_gram(rng, T, n, p)
+    G_unl = _sample_gram(rng, T, N, p)
+    G_all = G_lab + G_unl
+    teacher = _solve_gram(E_w.T @ G_lab @ E_w, (E_w.T @ G_lab) @ c)
+    GsU = E_s.T @ G_unl
+    student = _solve_gram(GsU @ E_s, ((GsU @ E_w) @ teacher[..., None])[..., 0])
+    GsL = E_s.T @ G_lab
+    baseline = _solve_gram(GsL @ E_s, GsL @ c)
+    GsA = E_s.T @ G_all
+    ceiling = _solve_gram(GsA @ E_s, GsA @ c)
+    return {"weak": teacher, "w2s": student, "strong_baseline": baseline, "strong_ceiling": ceiling}
+
+
+def _as_matrix(A, k):
+    if isinstance(A, slice):
+        M = np.zeros((k, A.stop - A.start))
+        M[np.arange(A.start, A.stop), np.arange(A.stop - A.start)] = 1.0
+        return M
+    return A
+
+
+def _chunk_size(trials, per_trial_floats):
+    return int(max(1, min(trials, (48 << 20) // (8 * per_trial_floats))))
+
+
+def _run_trials(rng, trials, n, N, sigma2, A_s, A_w, t, target_s, target_w, rho_s, rho_w,
+                want_coefs, method):
+    """Per-trial excess risks ``|coef - target|^2 + rho`` and optionally coefficients."""
+    sigma = float(np.sqrt(sigma2))
+    k = t.shape[0]
+    d_s = A_s.stop - A_s.start if isinstance(A_s, slice) else A_s.shape[1]
+    d_w = A_w.stop - A_w.start if isinstance(A_w, slice) else A_w.shape[1]
+    overdetermined = n > max(d_s, d_w) and N > d_s
+    if method == "auto":
+        method = "gram" if overdetermined else "samples"
+    if method == "gram":
+        if not overdetermined:
+            raise ValueError(
+                f"method='gram' needs every fit overdetermined (n > max(d_s, d_w) = {max(d_s, d_w)}, "
+                f"N > d_s = {d_s}), got n = {n}, N = {N}; use method='samples'"
+            )
+        A_s, A_w = _as_matrix(A_s, k), _as_matrix(A_w, k)
+        fitter = _fit_from_grams
+        per_trial = 8 * (k + 1) ** 2
+    else:
+        fitter = _fit_from_samples
+        per_trial = (n + N) * (2 * k + 4)
+    size = _chunk_size(trials, per_trial)
+    risks = {key: [] for key in RISK_KEYS}
+    coefs = {key: [] for key in RISK_KEYS}
+    targets = {"weak": (target_w, rho_w), "w2s": (target_s, rho_s),
+               "strong_baseline": (target_s, rho_s), "strong_ceiling": (target_s, rho_s)}
+    done = 0
+    while done < trials:
+        T = min(size, trials - done)
+        fit = fitter(rng, T, n, N, sigma, A_s, A_w, t)
+        for key in RISK_KEYS:
+            target, rho = targets[key]
+            risks[key].append(np.sum((fit[key] - target) ** 2, axis=1) + rho)
+            if want_coefs:
+                coefs[key].append(fit[key])
+        done += T
+    risks = {k: np.concatenate(v) for k, v in risks.items()}
+    coefs = {k: np.concatenate(v) for k, v in coefs.items()} if want_coefs else None
+    return risks, coefs
+
+
+def _summarise(risks, coefs):
+    trials = risks["weak"].shape[0]
+    out = {}
+    for key in RISK_KEYS:
+        r = risks[key]
+        out[key] = float(r.mean())
+        out[key + "_se"] = float(r.std(ddof=1) / np.sqrt(trials)) if trials > 1 else 0.0
+    scale = max(abs(out[k]) for k in RISK_KEYS)
+    out["pgr"] = float(_ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", scale))
+    out["opr"] = float(_ratio(out["strong_baseline"], out["w2s"], "OPR", scale))
+    per = {
+        "pgr": (risks["weak"] - risks["w2s"], risks["weak"] - risks["strong_ceiling"]),
+        "opr": (risks["strong_baseline"], risks["w2s"]),
+    }
+    for name, (num, den) in per.items():
+        ok = den != 0
+        vals = num[ok] / den[ok]
+        out[name + "_trial_mean"] = float(vals.mean()) if vals.size else 0.0
+        out[name + "_trial_se"] = float(vals.std(ddof=1) / np.sqrt(vals.size)) if vals.size > 1 else 0.0
+        out[name + "_trials_used"] = int(vals.size)
+    out["trials"] = trials
+    out["per_trial"] = risks
+    if coefs is not None:
+        out["coefs"] = coefs
+    return out
+
+
+def _check_sim_args(n, N, sigma2, trials, method="auto"):
+    check_choice(method, "method", ("auto", "gram", "samples"))
+    n = check_int(n, "n", low=1)
+    N = check_int(N, "N", low=1)
+    sigma2 = check_float(sigma2, "sigma2", low=0.0)
+    trials = check_int(trials, "trials", low=1)
+    return n, N, sigma2, trials
+
+
+def simulate_subspace(d_s, d_w, d_sw, n, N, sigma2, theta, trials, seed, *, return_coefs=False,
+                      method="auto"):
+    """Monte Carlo of the four ridgeless models in coordinate subspaces.
+
+    All trials of a chunk are drawn and solved at once (batched normal
+    equations, or the batched minimum-norm formula when a fit is
+    underdetermined), so there is no Python loop per trial.  Two samplers,
+    equal in distribution: ``method="samples"`` draws the raw Gaussian design
+    matrices; ``method="gram"`` draws only their sufficient statistics, the
+    Gram matrices of the labelled and unlabelled samples (Wishart, Bartlett
+    decomposition), which is much cheaper when ``n, N`` exceed the dimension
+    (``"auto"``: ``"gram"`` whenever every fit is overdetermined).  The excess risk
+    of every fit is computed exactly from its coefficients:
+    ``ER = |coef - theta_F|^2 + |theta outside F|^2`` for feature set ``F``.
+
+    Only ``S u W`` and one extra coordinate carrying ``|theta outside S u W|``
+    are simulated; this has the same distribution as the full ``D``-dimensional
+    draw (the coordinates outside ``S u W`` enter the labels only through one
+    Gaussian of that variance).
+
+    Parameters
+    ----------
+    d_s, d_w, d_sw : int
+        As in :func:`subspace_risks`.
+    n, N : int, >= 1
+        Sample sizes; any value works (minimum-norm interpolation when a fit
+        has fewer samples than features).
+    sigma2 : float, >= 0
+    theta : array_like, shape (D,)
+    trials : int, >= 1
+    seed : int or numpy.random.Generator
+    return_coefs : bool
+        Also return the fitted coefficients.
+    method : {"auto", "gram", "samples"}
+        Sampler (see above); ``"gram"`` needs ``n > max(d_s, d_w)``, ``N > d_s``.
+
+    Returns
+    -------
+    dict
+        ``"weak"``, ``"w2s"``, ``"strong_baseline"``, ``"strong_ceiling"``: mean
+        risks; ``"<key>_se"``: their standard errors; ``"pgr"``, ``"opr"``: ratios
+        of mean risks; ``"pgr_trial_mean"``, ``"pgr_trial_se"`` (and for OPR):
+        mean and standard error of the per-trial ratios (trials with a zero
+        denominator are skipped, ``"pgr_trials_used"`` counts the rest);
+        ``"trials"``; ``"per_trial"``: dict of arrays, shape ``(trials,)``; and,
+        with ``return_coefs``, ``"coefs"``: teacher ``(trials, d_w)`` in W
+        coordinates, the three strong fits ``(trials, d_s)`` in S coordinates.
+    """
+    d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
+    theta = _check_theta(theta, d_s, d_w, d_sw)
+    n, N, sigma2, trials = _check_sim_args(n, N, sigma2, trials, method)
+    rng = check_rng(seed)
+    union = d_s + d_w - d_sw
+    t = np.append(theta[:union], np.sqrt(np.sum(theta[union:] ** 2)))
+    e = _energies(theta, d_s, d_w, d_sw)
+    A_s = slice(0, d_s)
+    A_w = slice(d_s - d_sw, d_s - d_sw + d_w)
+    risks, coefs = _run_trials(rng, trials, n, N, sigma2, A_s, A_w, t, theta[A_s], theta[A_w],
+                               e["rho_s"], e["rho_w"], return_coefs, method)
+    return _summarise(risks, coefs)
+
+
+def simulate_subspace_general(V_s, V_w, n, N, sigma2, theta, trials, seed, *, return_coefs=False,
+                              method="auto"):
+    """Monte Carlo of the four ridgeless models with features ``V_s^T z``, ``V_w^T z``.
+
+    The draw is made in an orthonormal basis ``Q`` of ``span(V_s, V_w, theta)``
+    (``z`` projected on it is standard Gaussian and the rest of ``z`` does not
+    enter any fit), which is exact in distribution.
+
+    Parameters
+    ----------
+    V_s : array_like, shape (D, d_s)
+    V_w : array_like, shape (D, d_w)
+        Orthonormal bases.
+    n, N, sigma2, theta, trials, seed, return_coefs, method
+        As in :func:`simulate_subspace`; ``theta`` has shape ``(D,)``.
+
+    Returns
+    -------
+    dict
+        As :func:`simulate_subspace`; coefficients are in the ``V_w`` / ``V_s``
+        bases.
+    """
+    V_s = _check_basis(V_s, "V_s")
+    V_w = _check_basis(V_w, "V_w", D=V_s.shape[0])
+    theta = check_array(theta, "theta", shape=(V_s.shape[0],))
+    n, N, sigma2, trials = _check_sim_args(n, N, sigma2, trials, method)
+    rng = check_rng(seed)
+    M = np.column_stack([V_s, V_w, theta])
+    U, sv, _ = np.linalg.svd(M, full_matrices=False)
+    Q = U[:, sv > 1e-10 * sv[0]] if sv[0] > 0 else U[:, :1]
+    e = _general_energies(V_s, V_w, theta)
+    risks, coefs = _run_trials(rng, trials, n, N, sigma2, Q.T @ V_s, Q.T @ V_w, Q.T @ theta,
+                               V_s.T @ theta, V_w.T @ theta, e["rho_s"], e["rho_w"], return_coefs,
+                               method)
+    return _summarise(risks, coefs)
+
+
+# ---------------------------------------------------------------------------
+# sweeps and regimes
+# ---------------------------------------------------------------------------
+_SWEEPABLE = ("n", "N", "d_sw", "sigma2")
+
+
+def sweep_subspace(grid, *, d_s, d_w, d_sw, n, N, sigma2, theta):
+    """Exact risks over a grid of ``n``, ``N``, ``d_sw`` and/or ``sigma2``.
+
+    Parameters
+    ----------
+    grid : dict
+        Maps parameter names (a subset of ``"n"``, ``"N"``, ``"d_sw"``,
+        ``"sigma2"``) to 1-d sequences of values.  The result has one axis per
+        entry, in the dict's order.
+    d_s, d_w, d_sw, n, N, sigma2, theta
+        Base values (as in :func:`subspace_risks`) for parameters not in ``grid``.
+        ``theta`` stays fixed on the coordinates while ``W`` moves with ``d_sw``,
+        so it must have length ``>= d_s + d_w - min(d_sw values)``.
+
+    Returns
+    -------
+    dict
+        Arrays of shape ``tuple(len(v) for v in grid.values())`` under every
+        key of :func:`subspace_risks` (asymptotic ones as ``"w2s_asymptotic"``,
+        ``"pgr_asymptotic"``, ``"opr_asymptotic"``), plus ``"grid"``: the
+        validated grid values.
+    """
+    if not isinstance(grid, dict) or not grid:
+        raise TypeError("grid must be a non-empty dict mapping parameter names to value sequences")
+    for name in grid:
+        if name not in _SWEEPABLE:
+            raise ValueError(f"grid keys must be among {list(_SWEEPABLE)}, got {name!r}")
+    base = {"n": n, "N": N, "d_sw": d_sw, "sigma2": sigma2}
+    d_s = check_int(d_s, "d_s", low=1)
+    d_w = check_int(d_w, "d_w", low=1)
+    values = {}
+    for name, vals in grid.items():
+        arr = check_array(vals, name, ndim=1)
+        if arr.size == 0:
+            raise ValueError(f"grid[{name!r}] must not be empty")
+        if name == "sigma2":
+            values[name] = np.array([check_float(v, "sigma2", low=0.0) for v in arr])
+        else:
+            if not np.all(arr == np.round(arr)):
+                raise TypeError(f"grid[{name!r}] must hold integers")
+            values[name] = arr.astype(int)
+    # validate every base / grid value through the scalar checkers
+    all_vals = {k: values.get(k, np.array([v])) for k, v in base.items()}
+    for dsw in all_vals["d_sw"]:
+        _check_dims(d_s, d_w, int(dsw))
+    for nn in all_vals["n"]:
+        for NN in all_vals["N"]:
+            _check_exact_sizes(int(nn), int(NN), d_s, d_w)
+    for s2 in all_vals["sigma2"]:
+        check_float(float(s2), "sigma2", low=0.0)
+    theta = _check_theta(theta, d_s, d_w, int(np.min(all_vals["d_sw"])))
+    # broadcast shapes: one axis per grid entry
+    names = list(grid)
+    ndim = len(names)
+
+    def shaped(name):
+        arr = np.asarray(all_vals[name], dtype=float)
+        if name not in grid:
+            return arr.reshape((1,) * ndim)
+        shape = [1] * ndim
+        shape[names.index(name)] = arr.size
+        return arr.reshape(shape)
+
+    dsw_arr = shaped("d_sw")
+    en = [_energies(theta, d_s, d_w, int(v)) for v in all_vals["d_sw"]]
+    energy = {k: np.array([e[k] for e in en]).reshape(dsw_arr.shape) for k in en[0]}
+    out = _exact_terms(d_s, d_w, dsw_arr, shaped("n"), shaped("N"), shaped("sigma2"),
+                       energy["rho_s"], energy["rho_w"], energy["bias"], energy["delta"])
+    out = _add_ratios(out)
+    full = tuple(len(values[k]) for k in names)
+    result = {k: np.broadcast_to(np.asarray(v, dtype=float), full).copy() for k, v in out.items()}
+    result["grid"] = values
+    return result
+
+
+def regime_from_risks(risks, *, d_s=None, N=None):
+    """Classify where weak-to-strong works, from (arrays of) exact or simulated risks.
+
+    Parameters
+    ----------
+    risks : dict
+        Needs ``"weak"``, ``"w2s"``, ``"strong_baseline"``, ``"strong_ceiling"``;
+        ``"w2s_bias"`` and ``"w2s_variance"`` are used when present.  Values may
+        be floats or arrays of a common shape (e.g. from :func:`sweep_subspace`).
+    d_s, N : int or array_like, optional
+        When given, ``"small_N"`` flags ``N < 2 d_s``.
+
+    Returns
+    -------
+    dict of bool or ndarray of bool
+        ``"beats_teacher"`` (``ER_w2s < ER_w``), ``"beats_baseline"``
+        (``ER_w2s < ER_s``, i.e. OPR > 1), ``"beats_ceiling"``
+        (``ER_w2s < ER_c``, i.e. PGR > 1 when ``ER_w > ER_c``),
+        ``"bias_dominated"`` (student bias >= student variance), ``"small_N"``,
+        and ``"fails"`` (does not beat the teacher).
+    """
+    for key in RISK_KEYS:
+        if key not in risks:
+            raise ValueError(f"risks must contain {key!r}")
+    r = {k: np.asarray(risks[k], dtype=float) for k in RISK_KEYS}
+    out = {
+        "beats_teacher": r["w2s"] < r["weak"],
+        "beats_baseline": r["w2s"] < r["strong_baseline"],
+        "beats_ceiling": r["w2s"] < r["strong_ceiling"],
+    }
+    if "w2s_bias" in risks and "w2s_variance" in risks:
+        out["bias_dominated"] = np.asarray(risks["w2s_bias"]) >= np.asarray(risks["w2s_variance"])
+    if d_s is not None and N is not None:
+        out["small_N"] = np.asarray(N) < 2 * np.asarray(d_s)
+    out["fails"] = ~out["beats_teacher"]
+    return {k: (bool(v) if np.ndim(v) == 0 else v) for k, v in out.items()}
+
+
+def classify_regime(d_s, d_w, d_sw, n, N, sigma2, theta):
+    """Regime flags of one configuration (see :func:`regime_from_risks`).
+
+    Parameters are those of :func:`subspace_risks`.
+
+    Returns
+    -------
+    dict of bool
+    """
+    risks = subspace_risks(d_s, d_w, d_sw, n, N, sigma2, theta)
+    return regime_from_risks(risks, d_s=d_s, N=N)
