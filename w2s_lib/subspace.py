@@ -241,7 +241,9 @@ def _ratio(num, den, what, scale):
 
 
 def _add_ratios(out):
-    scale = np.maximum.reduce([np.abs(out[k]) for k in RISK_KEYS])
+    scale = np.abs(out["weak"])
+    for key in RISK_KEYS[1:]:
+        scale = np.maximum(scale, np.abs(out[key]))
     out["pgr"] = _ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", scale)
     out["opr"] = _ratio(out["strong_baseline"], out["w2s"], "OPR", scale)
     if "w2s_asymptotic" in out:
