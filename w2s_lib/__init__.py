@@ -20,7 +20,45 @@ Subspace weak-to-strong (Dong et al., 2025)
 __version__ = "0.1.0"
 
 # --- random-feature part (issue 3) ---------------------------------------
-# (exports added by the random-feature modules)
+from .random_features import (  # noqa: E402
+    TARGETS,
+    arccos_J,
+    population_gram,
+    relu_features,
+    sample_sphere,
+    target_correlation,
+    target_profile,
+    target_values,
+)
+from .harmonics import (  # noqa: E402
+    HarmonicEnergies,
+    gegenbauer,
+    harmonic_energies,
+    harmonic_multiplicity,
+    kernel_eigenvalues,
+    multiplicities,
+    relu_degree_energy,
+    relu_gegenbauer_coefficients,
+)
+from .teacher import Teacher, fit_teacher, least_squares_loss  # noqa: E402
+from .student import (  # noqa: E402
+    FiniteStudent,
+    KernelStudent,
+    gradient_descent_student,
+    lambda_1,
+    student_loss,
+    student_trajectory,
+    tau_to_time,
+)
+from .finite_data import SampleStudent, train_on_samples  # noqa: E402
+from .early_stopping import (  # noqa: E402
+    StoppingResult,
+    degree_learning_times,
+    early_stop,
+    loss_curve,
+    optimal_stopping,
+)
+from .limits import SweepResult, fit_exponent, floor, pgr, teacher_size_sweep  # noqa: E402
 
 # --- subspace part (issue 4) ------------------------------------------------
 # (exports added by the subspace modules)

@@ -1,0 +1,160 @@
+"""Early stopping: the U-shaped loss curve, the optimal time and per-degree learning times.
+
+In the kernel limit degree ``k`` of the teacher is learned at ``tau_k = lambda_1 / lambda_k``
+(``tau = lambda_1 t``): the signal (degree 1) at ``tau ~ 1``, the teacher's higher-degree
+error much later.  Stopping in between keeps the signal and leaves out most of the error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from ._validation import check_float, check_int
+from .harmonics import kernel_eigenvalues
+from .student import student_trajectory
+
+__all__ = [
+    "StoppingResult",
+    "loss_curve",
+    "early_stop",
+    "optimal_stopping",
+    "degree_learning_times",
+]
+
+
+@dataclass(frozen=True)
+class StoppingResult:
+    """Optimal early stopping of one student.
+
+    Attributes
+    ----------
+    tau_star : float
+        Optimal time ``tau* = lambda_1 t*``.
+    loss_star : float
+        ``L_ST* = L_ST(tau*)``.
+    teacher_loss : float
+        ``L_TE``.
+    ratio : float
+        ``L_ST* / L_TE`` (``inf`` if ``L_TE = 0`` and ``L_ST* > 0``; 1 if both are 0).
+    """
+
+    tau_star: float
+    loss_star: float
+    teacher_loss: float
+    ratio: float
+
+
+def _check_traj(traj):
+    if not (hasattr(traj, "loss") and hasattr(traj, "teacher_loss")):
+        raise TypeError(
+            "trajectory must be a student trajectory (student_trajectory(...) or train_on_samples(...)), "
+            f"got {type(traj).__name__}"
+        )
+    return traj
+
+
+def _check_range(tau_min, tau_max, n_grid):
+    tau_min = check_float(tau_min, "tau_min", low=0.0, low_open=True)
+    tau_max = check_float(tau_max, "tau_max", low=tau_min, low_open=True)
+    n_grid = check_int(n_grid, "n_grid", low=3)
+    return tau_min, tau_max, n_grid
+
+
+def loss_curve(trajectory, tau_min=1e-2, tau_max=1e6, n_grid=400):
+    """The student's loss on a log-spaced time grid (the U-shaped curve).
+
+    Parameters
+    ----------
+    trajectory : FiniteStudent, KernelStudent or SampleStudent
+    tau_min, tau_max : float
+        Grid end points, ``0 < tau_min < tau_max``.
+    n_grid : int
+        Number of points, ``>= 3``.
+
+    Returns
+    -------
+    taus : ndarray, shape (n_grid,)
+    losses : ndarray, shape (n_grid,)
+    """
+    traj = _check_traj(trajectory)
+    tau_min, tau_max, n_grid = _check_range(tau_min, tau_max, n_grid)
+    taus = np.logspace(np.log10(tau_min), np.log10(tau_max), n_grid)
+    return taus, traj.loss(taus)
+
+
+def early_stop(trajectory, tau_min=1e-2, tau_max=1e6, n_grid=400):
+    """Optimal stopping time of a trajectory: log grid, then bounded refinement in ``log tau``.
+
+    Parameters
+    ----------
+    trajectory : FiniteStudent, KernelStudent or SampleStudent
+    tau_min, tau_max, n_grid
+        Search grid (see :func:`loss_curve`).
+
+    Returns
+    -------
+    StoppingResult
+    """
+    traj = _check_traj(trajectory)
+    taus, losses = loss_curve(traj, tau_min, tau_max, n_grid)
+    i = int(np.argmin(losses))
+    lo, hi = np.log(taus[max(i - 1, 0)]), np.log(taus[min(i + 1, len(taus) - 1)])
+    res = minimize_scalar(
+        lambda z: float(traj.loss(np.exp(z))), bounds=(lo, hi), method="bounded",
+        options={"xatol": 1e-6},
+    )
+    tau_star, loss_star = float(taus[i]), float(losses[i])
+    if res.success and np.isfinite(res.fun) and res.fun <= loss_star:
+        tau_star, loss_star = float(np.exp(res.x)), float(res.fun)
+    lte = float(traj.teacher_loss)
+    if lte > 0:
+        ratio = loss_star / lte
+    else:
+        ratio = 1.0 if loss_star == 0 else np.inf
+    return StoppingResult(tau_star=tau_star, loss_star=loss_star, teacher_loss=lte, ratio=ratio)
+
+
+def optimal_stopping(teacher, W_student=None, tau_min=1e-2, tau_max=1e6, n_grid=400):
+    """``tau*`` and ``L_ST*`` of the student of ``teacher`` (kernel limit if ``W_student`` is None).
+
+    Parameters
+    ----------
+    teacher : Teacher
+    W_student : array_like, shape (M_ST, d), optional
+    tau_min, tau_max, n_grid
+        Search grid.
+
+    Returns
+    -------
+    StoppingResult
+    """
+    return early_stop(student_trajectory(teacher, W_student), tau_min, tau_max, n_grid)
+
+
+def degree_learning_times(d, max_degree):
+    """Time at which the kernel-limit student learns each degree: ``tau_k = lambda_1 / lambda_k``.
+
+    Degree ``k`` is a fraction ``1 - exp(-tau / tau_k)`` learned at time ``tau``.
+
+    Parameters
+    ----------
+    d : int
+        ``d >= 2``.
+    max_degree : int
+        ``>= 1``.
+
+    Returns
+    -------
+    ndarray, shape (max_degree + 1,)
+        ``tau_1 = 1``; ``inf`` for the odd degrees ``>= 3`` (never learned: ``lambda_k = 0``).
+    """
+    d = check_int(d, "d", low=2)
+    K = check_int(max_degree, "max_degree", low=1)
+    lam = kernel_eigenvalues(d, K)
+    out = np.full(K + 1, np.inf)
+    nz = lam > 0
+    out[nz] = lam[1] / lam[nz]
+    return out

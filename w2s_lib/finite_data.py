@@ -1,0 +1,135 @@
+"""A student trained on N teacher-labelled samples, evaluated at population level.
+
+The student sees ``N`` unlabeled inputs ``x_1..x_N ~ Unif(S^{d-1})`` labelled by the
+teacher, ``y_n = f_TE(x_n)``, and runs gradient flow (learning rate ``1/M_ST``, from 0) on the
+empirical loss ``(1/2N) sum_n (f_u(x_n) - y_n)^2``::
+
+    du/dt = (c_hat - S_hat u) / M_ST,   S_hat = Phi^T Phi / N,  c_hat = Phi^T y / N,
+
+with ``Phi`` the ``N x M_ST`` feature matrix.  With the thin SVD
+``Phi / sqrt(N) = U diag(sigma) V^T`` and ``z = U^T y / sqrt(N)``::
+
+    u(t) = V h(t),   h_j(t) = (1 - exp(-sigma_j^2 t / M_ST)) z_j / sigma_j,
+
+and as ``t -> infinity`` ``u`` tends to the minimum-norm least-squares solution
+``V diag(1/sigma) z`` (it interpolates the labels when ``N <= M_ST``).  The *population* loss
+uses the exact Gram: ``L(u) = 1 - 2 u^T b + u^T S u``, evaluated as
+``1 - 2 h^T (V^T b) + h^T (V^T S V) h``.
+
+Time is ``tau = lambda_1 t`` as everywhere.  The population time constants of the empirical
+flow match the population flow's, so the two curves share one axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_float, check_int, check_rng, check_times, check_unit_rows
+from .random_features import population_gram, relu_features, sample_sphere, target_correlation
+from .student import _check_teacher, lambda_1
+
+__all__ = ["SampleStudent", "train_on_samples"]
+
+
+@dataclass(frozen=True, eq=False)
+class SampleStudent:
+    """Population-loss trajectory of a student trained on ``N`` teacher-labelled samples.
+
+    Attributes
+    ----------
+    M : int
+        Student width.
+    N : int
+        Number of samples.
+    d : int
+    sigma2 : ndarray, shape (r,)
+        Kept squared singular values of ``Phi / sqrt(N)`` (eigenvalues of ``S_hat``).
+    z_over_sigma : ndarray, shape (r,)
+        ``z_j / sigma_j``: the interpolating solution's coordinates.
+    vb : ndarray, shape (r,)
+        ``V^T b``.
+    vsv : ndarray, shape (r, r)
+        ``V^T S V``.
+    teacher_loss : float
+        ``L_TE``.
+    interpolating_loss : float
+        Population loss of the ``t -> infinity`` (minimum-norm) solution.
+    train_residual : float
+        Mean squared training error of the minimum-norm solution (0 when it interpolates).
+    """
+
+    M: int
+    N: int
+    d: int
+    sigma2: np.ndarray
+    z_over_sigma: np.ndarray
+    vb: np.ndarray
+    vsv: np.ndarray
+    teacher_loss: float
+    interpolating_loss: float
+    train_residual: float
+
+    def _loss_h(self, H):
+        out = 1.0 - 2.0 * (self.vb @ H) + np.einsum("it,it->t", H, self.vsv @ H)
+        return np.maximum(out, 0.0)
+
+    def loss(self, tau):
+        """Population loss at times ``tau`` (array shaped like ``tau``); O(r^2) per time."""
+        tau = check_times(tau, "tau")
+        t = tau.reshape(-1) / lambda_1(self.d)
+        G = -np.expm1(-np.outer(self.sigma2, t) / self.M)
+        out = self._loss_h(G * self.z_over_sigma[:, None])
+        return out.reshape(tau.shape)
+
+
+def train_on_samples(teacher, W_student, N, seed, rcond=1e-12):
+    """Train a student on ``N`` teacher-labelled samples (closed-form empirical gradient flow).
+
+    Parameters
+    ----------
+    teacher : Teacher
+        From :func:`w2s_lib.fit_teacher`.
+    W_student : array_like, shape (M_ST, d)
+        Student weights (unit rows).
+    N : int
+        Number of unlabeled samples, ``>= 1``.
+    seed : int or numpy.random.Generator
+        Draws the samples.
+    rcond : float in (0, 1)
+        Relative cutoff on ``sigma^2`` (directions below it are treated as the null space).
+
+    Returns
+    -------
+    SampleStudent
+        ``.loss(tau)`` and ``.interpolating_loss`` are population losses against the target.
+    """
+    teacher = _check_teacher(teacher)
+    W = check_unit_rows(W_student, "W_student", d=teacher.d)
+    N = check_int(N, "N", low=1)
+    rng = check_rng(seed)
+    rcond = check_float(rcond, "rcond", low=0.0, high=1.0, low_open=True, high_open=True)
+    d, M = teacher.d, W.shape[0]
+    X = sample_sphere(N, d, rng)
+    Phi = relu_features(X, W) / np.sqrt(N)
+    y = relu_features(X, teacher.W) @ teacher.coef / np.sqrt(N)
+    U, sig, Vt = np.linalg.svd(Phi, full_matrices=False)
+    s2 = sig**2
+    keep = s2 > rcond * max(float(s2[0]) if s2.size else 0.0, 0.0)
+    if not np.any(keep):  # every sample hit the dead zone of every unit
+        keep = np.zeros_like(s2, dtype=bool)
+    U, sig, s2, V = U[:, keep], sig[keep], s2[keep], Vt[keep].T
+    z = U.T @ y
+    zs = z / sig
+    b = target_correlation(W, teacher.beta, teacher.target)
+    S = population_gram(W)
+    vb = V.T @ b
+    vsv = V.T @ S @ V
+    vsv = 0.5 * (vsv + vsv.T)
+    interp = float(np.maximum(1.0 - 2.0 * vb @ zs + zs @ vsv @ zs, 0.0))
+    train_res = float(max(y @ y - z @ z, 0.0))
+    return SampleStudent(
+        M=M, N=N, d=d, sigma2=s2, z_over_sigma=zs, vb=vb, vsv=vsv,
+        teacher_loss=teacher.loss, interpolating_loss=interp, train_residual=train_res,
+    )

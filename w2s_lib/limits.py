@@ -1,0 +1,189 @@
+"""Quantitative limits of weak-to-strong gain: the quadratic floor, PGR and the exponent.
+
+Floor (derived).  For the linear target ``f*`` is a degree-1 eigenfunction of the
+kernel, so the kernel-limit student's overlap with it is
+``<f_ST(t), f*> = (1 - e^{-tau})(1 - L_TE)`` (``tau = lambda_1 t``), and by Cauchy-Schwarz
+(``|f*| = 1``) ``L_ST = |f_ST - f*|^2 >= (1 - <f_ST, f*>)^2``::
+
+    L_ST(tau) >= floor(tau, L_TE) = (1 - (1 - e^{-tau})(1 - L_TE))^2 >= L_TE^2.
+
+Hence ``L_ST* >= L_TE^2``: the exponent in ``L_ST* ~ L_TE^alpha`` can never exceed 2, and a
+teacher near chance (``L_TE = 1 - delta``) leaves ``L_ST >= (1 - delta)^2``.
+
+PGR (performance gap recovered)::
+
+    PGR = (L_TE - L_ST*) / (L_TE - L_ceiling),
+
+with ``L_ceiling`` the loss of the *strong* model trained directly on the target.  For the
+kernel-limit student the ceiling is 0 (gradient flow on the target converges to it in L2,
+for every target here), so ``PGR = 1 - L_ST*/L_TE``; for a finite student it is
+``least_squares_loss(W_student)`` (``FiniteStudent.ceiling``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_array, check_choice, check_float, check_int, check_times
+from .early_stopping import optimal_stopping
+from .random_features import TARGETS, sample_sphere
+from .teacher import fit_teacher
+
+__all__ = ["floor", "pgr", "fit_exponent", "SweepResult", "teacher_size_sweep"]
+
+
+def floor(tau, teacher_loss):
+    """The quadratic floor ``(1 - (1 - e^{-tau})(1 - L_TE))^2`` (linear target).
+
+    Parameters
+    ----------
+    tau : float or array_like
+        Times ``tau = lambda_1 t >= 0``.
+    teacher_loss : float
+        ``L_TE`` in ``[0, 1]``.
+
+    Returns
+    -------
+    ndarray
+        Shaped like ``tau``; decreasing from 1 to ``L_TE^2``.
+    """
+    tau = check_times(tau, "tau")
+    lte = check_float(teacher_loss, "teacher_loss", low=0.0, high=1.0)
+    learned = -np.expm1(-tau)  # 1 - e^{-tau}, accurate for small tau
+    return (1.0 - learned * (1.0 - lte)) ** 2
+
+
+def pgr(teacher_loss, student_loss, ceiling_loss=0.0):
+    """Performance gap recovered ``(L_TE - L_ST) / (L_TE - L_ceiling)``.
+
+    Parameters
+    ----------
+    teacher_loss : float
+        ``L_TE >= 0``.
+    student_loss : float
+        ``L_ST >= 0`` (usually the early-stopped ``L_ST*``).
+    ceiling_loss : float
+        Loss of the strong model trained on the target, ``0 <= L_ceiling < L_TE``
+        (0 in the kernel limit).
+
+    Returns
+    -------
+    float
+        1 = the student closes the whole gap; 0 = no better than the teacher.
+    """
+    lte = check_float(teacher_loss, "teacher_loss", low=0.0)
+    lst = check_float(student_loss, "student_loss", low=0.0)
+    lc = check_float(ceiling_loss, "ceiling_loss", low=0.0)
+    if not lc < lte:
+        raise ValueError(f"ceiling_loss must lie in [0, teacher_loss) = [0, {lte!r}), got {lc!r}")
+    return (lte - lst) / (lte - lc)
+
+
+def fit_exponent(teacher_losses, student_losses):
+    """Least-squares slope of ``log L_ST*`` against ``log L_TE``.
+
+    Parameters
+    ----------
+    teacher_losses, student_losses : array_like, shape (n,)
+        Positive losses, ``n >= 2``, teacher losses not all equal.
+
+    Returns
+    -------
+    slope : float
+        The fitted exponent ``alpha`` in ``L_ST* ~ C L_TE^alpha``.
+    intercept : float
+        ``log C``.
+    """
+    x = check_array(teacher_losses, "teacher_losses", ndim=1)
+    y = check_array(student_losses, "student_losses", ndim=1, shape=(x.size,))
+    if x.size < 2:
+        raise ValueError(f"teacher_losses must hold at least 2 points, got {x.size}")
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("teacher_losses and student_losses must be > 0 (a log-log fit)")
+    lx, ly = np.log(x), np.log(y)
+    if np.ptp(lx) == 0:
+        raise ValueError("teacher_losses must not all be equal")
+    slope, intercept = np.polyfit(lx, ly, 1)
+    return float(slope), float(intercept)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Teacher-size sweep of the early-stopped kernel-limit student.
+
+    Attributes
+    ----------
+    d : int
+    m_values : ndarray, shape (n_m,)
+        Teacher widths ``M_TE``.
+    seeds : ndarray, shape (n_s,)
+    teacher_loss : ndarray, shape (n_m, n_s)
+        ``L_TE`` per width and seed.
+    student_loss : ndarray, shape (n_m, n_s)
+        ``L_ST*`` per width and seed.
+    tau_star : ndarray, shape (n_m, n_s)
+    ratio : ndarray, shape (n_m, n_s)
+        ``L_ST* / L_TE``.
+    slope : float
+        Fitted exponent over all (width, seed) points.
+    intercept : float
+    """
+
+    d: int
+    m_values: np.ndarray
+    seeds: np.ndarray
+    teacher_loss: np.ndarray
+    student_loss: np.ndarray
+    tau_star: np.ndarray
+    ratio: np.ndarray
+    slope: float
+    intercept: float
+
+
+def teacher_size_sweep(d, m_values, seeds, target="linear"):
+    """Sweep ``M_TE``: teacher loss, early-stopped kernel-limit student loss, fitted exponent.
+
+    Teacher weights for width ``M`` and seed ``s`` are drawn with the generator
+    ``numpy.random.default_rng([s, M])`` (deterministic, independent across widths).
+
+    Parameters
+    ----------
+    d : int
+        ``d >= 2``.
+    m_values : sequence of int
+        Teacher widths, each ``>= 1``, at least two distinct values.
+    seeds : sequence of int
+        Non-negative seeds, at least one.
+    target : {"linear", "relu", "he2"}
+
+    Returns
+    -------
+    SweepResult
+    """
+    d = check_int(d, "d", low=2)
+    check_choice(target, "target", TARGETS)
+    ms = [check_int(m, "m_values[i]", low=1) for m in np.atleast_1d(np.asarray(m_values, dtype=object))]
+    ss = [check_int(s, "seeds[i]", low=0) for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
+    if len(set(ms)) < 2:
+        raise ValueError(f"m_values must hold at least 2 distinct widths, got {ms}")
+    if len(ss) < 1:
+        raise ValueError("seeds must hold at least one seed")
+    shape = (len(ms), len(ss))
+    lte, lst, tst = np.empty(shape), np.empty(shape), np.empty(shape)
+    for i, m in enumerate(ms):
+        for j, s in enumerate(ss):
+            W = sample_sphere(m, d, np.random.default_rng([s, m]))
+            T = fit_teacher(W, target=target)
+            r = optimal_stopping(T)
+            lte[i, j], lst[i, j], tst[i, j] = T.loss, r.loss_star, r.tau_star
+    ok = (lte > 0) & (lst > 0)
+    if ok.sum() >= 2 and np.ptp(np.log(lte[ok])) > 0:
+        slope, intercept = fit_exponent(lte[ok], lst[ok])
+    else:  # pragma: no cover - degenerate sweeps
+        slope, intercept = 0.0, 0.0
+    return SweepResult(
+        d=d, m_values=np.asarray(ms), seeds=np.asarray(ss), teacher_loss=lte, student_loss=lst,
+        tau_star=tst, ratio=lst / np.where(lte > 0, lte, 1.0), slope=slope, intercept=intercept,
+    )

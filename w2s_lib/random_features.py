@@ -1,0 +1,293 @@
+"""Random ReLU features on the sphere and their exact population statistics.
+
+Conventions (``SCIENCE.md``, Part A):
+
+* inputs ``x ~ Unif(S^{d-1})``;
+* a feature is ``phi_w(x) = relu(w . x)`` with a unit weight ``w``;
+* the population inner product is ``<f, g> = E_x f(x) g(x)``.
+
+Closed forms
+------------
+* Population Gram (arc-cosine kernel of degree 1)::
+
+      E_x[phi_u(x) phi_v(x)] = J(theta_uv) / (2 pi d),
+      J(t) = sin t + (pi - t) cos t,   cos theta_uv = u . v.
+
+* Targets, all normalised so that ``E_x f*(x)^2 = 1`` (loss 1 = zero predictor);
+  ``beta`` is a unit vector (default ``e_1``):
+
+  ``"linear"``  ``f*(x) = sqrt(d) beta . x``  (the default of the book);
+  ``"relu"``    ``f*(x) = sqrt(2 d) relu(beta . x)``  (a single ReLU unit);
+  ``"he2"``     ``f*(x) = sqrt(N(d,2)) P_2(beta . x)``  (a pure degree-2 harmonic),
+
+  with correlations ``E_x[phi_w(x) f*(x)]``:
+
+  ``"linear"``  ``(w . beta) / (2 sqrt d)``;
+  ``"relu"``    ``sqrt(2 d) J(theta_{w beta}) / (2 pi d)``;
+  ``"he2"``     ``sqrt(N(d,2)) xi_2 P_2(w . beta)``.
+
+  Every target is a zonal function ``g(beta . x)``; its harmonic profile
+  ``t_k = E_s[g(s) P_k(s)]`` (see :func:`target_profile`) gives the degree-``k``
+  part ``f*_k(x) = t_k N(d,k) P_k(beta . x)`` with energy ``t_k^2 N(d,k)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_array, check_choice, check_int, check_rng, check_unit_rows
+
+__all__ = [
+    "TARGETS",
+    "sample_sphere",
+    "relu_features",
+    "arccos_J",
+    "population_gram",
+    "default_beta",
+    "check_beta",
+    "target_values",
+    "target_correlation",
+    "target_profile",
+]
+
+#: Names of the implemented targets.
+TARGETS = ("linear", "relu", "he2")
+
+
+def sample_sphere(n, d, seed):
+    """Sample ``n`` points uniformly on the unit sphere ``S^{d-1}``.
+
+    Parameters
+    ----------
+    n : int
+        Number of points, ``n >= 1``.
+    d : int
+        Ambient dimension, ``d >= 2``.
+    seed : int or numpy.random.Generator
+        Seed (``>= 0``) or generator; the only source of randomness.
+
+    Returns
+    -------
+    ndarray, shape (n, d)
+        Rows of unit Euclidean norm.
+    """
+    n = check_int(n, "n", low=1)
+    d = check_int(d, "d", low=2)
+    rng = check_rng(seed)
+    g = rng.standard_normal((n, d))
+    norms = np.linalg.norm(g, axis=1, keepdims=True)
+    # a Gaussian vector is zero with probability 0; guard anyway
+    while np.any(norms == 0):  # pragma: no cover
+        bad = norms[:, 0] == 0
+        g[bad] = rng.standard_normal((int(bad.sum()), d))
+        norms = np.linalg.norm(g, axis=1, keepdims=True)
+    return g / norms
+
+
+def relu_features(X, W):
+    """Evaluate the ReLU features ``relu(x . w)`` on samples.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Inputs (any finite reals; usually points on the sphere).
+    W : array_like, shape (M, d)
+        Unit weight vectors.
+
+    Returns
+    -------
+    ndarray, shape (n, M)
+        ``Phi[i, j] = max(0, X[i] . W[j])``.
+    """
+    W = check_unit_rows(W, "W")
+    X = check_array(X, "X", ndim=2, shape=(None, W.shape[1]))
+    return np.maximum(X @ W.T, 0.0)
+
+
+def arccos_J(theta):
+    """The degree-1 arc-cosine function ``J(t) = sin t + (pi - t) cos t``.
+
+    Parameters
+    ----------
+    theta : array_like
+        Angles in ``[0, pi]`` (radians).
+
+    Returns
+    -------
+    ndarray
+        ``J(theta)``, same shape; ``J(0) = pi``, ``J(pi) = 0``, decreasing.
+    """
+    theta = check_array(theta, "theta")
+    if np.any(theta < 0) or np.any(theta > np.pi):
+        raise ValueError("theta must lie in [0, pi]")
+    return np.sin(theta) + (np.pi - theta) * np.cos(theta)
+
+
+def _J_of_cos(cos):
+    """``J(arccos c)`` written through ``c`` directly: ``sqrt(1-c^2) + (pi - arccos c) c``."""
+    cos = np.clip(cos, -1.0, 1.0)
+    return np.sqrt(np.maximum(1.0 - cos * cos, 0.0)) + (np.pi - np.arccos(cos)) * cos
+
+
+def population_gram(U, V=None):
+    """Exact population Gram ``E_x[relu(u . x) relu(v . x)]`` for ``x ~ Unif(S^{d-1})``.
+
+    Parameters
+    ----------
+    U : array_like, shape (M1, d)
+        Unit weight vectors.
+    V : array_like, shape (M2, d), optional
+        Unit weight vectors; ``None`` means ``V = U`` (a symmetric PSD matrix).
+
+    Returns
+    -------
+    ndarray, shape (M1, M2)
+        ``J(theta_uv) / (2 pi d)``; the diagonal of ``population_gram(U)`` is ``1/(2d)``.
+    """
+    U = check_unit_rows(U, "U")
+    d = U.shape[1]
+    if V is None:
+        C = U @ U.T
+        G = _J_of_cos(C) / (2.0 * np.pi * d)
+        G = 0.5 * (G + G.T)
+        np.fill_diagonal(G, 1.0 / (2.0 * d))
+        return G
+    V = check_unit_rows(V, "V", d=d)
+    return _J_of_cos(U @ V.T) / (2.0 * np.pi * d)
+
+
+def default_beta(d):
+    """The default target direction ``beta = e_1`` in ``R^d`` (shape ``(d,)``)."""
+    d = check_int(d, "d", low=2)
+    beta = np.zeros(d)
+    beta[0] = 1.0
+    return beta
+
+
+def check_beta(beta, d):
+    """Validate a target direction: ``None`` -> ``e_1``; else a unit vector of shape ``(d,)``."""
+    if beta is None:
+        return default_beta(d)
+    b = check_array(beta, "beta", ndim=1, shape=(d,))
+    nrm = float(np.linalg.norm(b))
+    if abs(nrm - 1.0) > 1e-6:
+        raise ValueError(f"beta must be a unit vector (|beta| = 1 within 1e-6), got |beta| = {nrm:.6g}")
+    return b / nrm
+
+
+def _n_deg2(d):
+    return (d + 2) * (d - 1) / 2.0  # N(d, 2)
+
+
+def _p2(s, d):
+    return (d * s * s - 1.0) / (d - 1.0)  # normalised Gegenbauer P_2, P_2(1) = 1
+
+
+def target_values(X, target="linear", beta=None):
+    """Evaluate the target ``f*`` on samples.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Inputs on the sphere.
+    target : {"linear", "relu", "he2"}
+        Which target (module docstring).
+    beta : array_like, shape (d,), optional
+        Unit target direction; default ``e_1``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    X = check_array(X, "X", ndim=2)
+    if X.shape[1] < 2:
+        raise ValueError(f"X must have d >= 2 columns, got shape {X.shape}")
+    check_choice(target, "target", TARGETS)
+    d = X.shape[1]
+    beta = check_beta(beta, d)
+    s = X @ beta
+    if target == "linear":
+        return np.sqrt(d) * s
+    if target == "relu":
+        return np.sqrt(2.0 * d) * np.maximum(s, 0.0)
+    return np.sqrt(_n_deg2(d)) * _p2(s, d)
+
+
+def target_correlation(W, beta=None, target="linear"):
+    """Exact correlations ``b_i = E_x[relu(w_i . x) f*(x)]``.
+
+    Parameters
+    ----------
+    W : array_like, shape (M, d)
+        Unit weight vectors.
+    beta : array_like, shape (d,), optional
+        Unit target direction; default ``e_1``.
+    target : {"linear", "relu", "he2"}
+        Which target (module docstring gives each closed form).
+
+    Returns
+    -------
+    ndarray, shape (M,)
+        For the linear target ``(w_i . beta) / (2 sqrt d)``.
+    """
+    W = check_unit_rows(W, "W")
+    check_choice(target, "target", TARGETS)
+    d = W.shape[1]
+    beta = check_beta(beta, d)
+    s = np.clip(W @ beta, -1.0, 1.0)
+    if target == "linear":
+        return s / (2.0 * np.sqrt(d))
+    if target == "relu":
+        return np.sqrt(2.0 * d) * _J_of_cos(s) / (2.0 * np.pi * d)
+    from .harmonics import relu_gegenbauer_coefficients
+
+    xi2 = relu_gegenbauer_coefficients(d, 2)[2]
+    return np.sqrt(_n_deg2(d)) * xi2 * _p2(s, d)
+
+
+def target_profile(d, max_degree, target="linear"):
+    """Harmonic profile ``t_k = E_s[g(s) P_k(s)]`` of a zonal target ``f*(x) = g(beta . x)``.
+
+    The degree-``k`` part of the target is ``t_k N(d,k) P_k(beta . x)`` and carries
+    energy ``t_k^2 N(d,k)``; the energies of all degrees sum to 1.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``d >= 2``.
+    max_degree : int
+        Highest degree returned, ``>= 0``.
+    target : {"linear", "relu", "he2"}
+
+    Returns
+    -------
+    ndarray, shape (max_degree + 1,)
+        ``t_0 .. t_K``. Linear: ``t_1 = 1/sqrt(d)``; relu: ``sqrt(2d) xi_k``;
+        he2: ``t_2 = 1/sqrt(N(d,2))``.
+    """
+    d = check_int(d, "d", low=2)
+    K = check_int(max_degree, "max_degree", low=0)
+    check_choice(target, "target", TARGETS)
+    t = np.zeros(K + 1)
+    if target == "linear":
+        if K >= 1:
+            t[1] = 1.0 / np.sqrt(d)
+    elif target == "relu":
+        from .harmonics import relu_gegenbauer_coefficients
+
+        t[:] = np.sqrt(2.0 * d) * relu_gegenbauer_coefficients(d, K)
+    else:
+        if K >= 2:
+            t[2] = 1.0 / np.sqrt(_n_deg2(d))
+    return t
+
+
+def _sym_eigh(A):
+    """Eigen-decomposition of a symmetric matrix (ascending), LAPACK divide and conquer.
+
+    Private helper shared by the teacher and the students: ``syevd`` is several times
+    faster than numpy's default driver for the Gram sizes used in the book.
+    """
+    import scipy.linalg as sla
+
+    return sla.eigh(A, driver="evd", check_finite=False)

@@ -1,0 +1,341 @@
+"""The strong student: gradient flow on the teacher's labels, started at zero.
+
+Finite width M_ST (weights ``W_ST``, top layer ``u``), population loss against the
+teacher, learning rate ``1/M_ST``::
+
+    du/dt = (c - S u) / M_ST,   S = G(W_ST, W_ST),  c = G(W_ST, W_TE) a,
+    u(t)  = S^+ (I - exp(-S t / M_ST)) c,
+
+which is kernel gradient flow ``df/dt = -T_K (f - f_TE)`` with the kernel
+``K = (1/M_ST) sum_j phi_j(x) phi_j(x')``.  Its loss against the *target* is
+
+    ``L(u) = |f*|^2 - 2 u^T b_ST + u^T S u``,   ``b_ST = target_correlation(W_ST)``.
+
+With one eigendecomposition ``S = Q diag(s) Q^T``, ``q = Q^T c``, ``r = Q^T b_ST``
+and ``g_j(t) = 1 - exp(-s_j t / M_ST)``::
+
+    L(t) = 1 - 2 sum_j g_j q_j r_j / s_j + sum_j g_j^2 q_j^2 / s_j,
+
+so each time costs O(M_ST).  Directions with ``s_j <= rcond * max(s)`` are dropped:
+in exact arithmetic ``q_j = 0`` there (a function that vanishes in L2 is orthogonal to
+``f_TE``), so this is the pseudo-inverse, not an approximation of the flow.
+
+Kernel limit (M_ST = infinity), in spherical harmonics (:mod:`w2s_lib.harmonics`)::
+
+    L(t) = 1 - 2 sum_k (1 - e^{-lambda_k t}) C_k + sum_k (1 - e^{-lambda_k t})^2 E_k,
+
+with ``E_k`` the teacher's energy and ``C_k = <f_TE,k, f*_k>`` (linear target:
+``C_1 = 1 - L_TE``, all others 0, which is the formula of ``SCIENCE.md``).  The energy
+and overlap in the degrees beyond the kept ones (known exactly from ``|f_TE|^2`` and
+``<f_TE, f*>``) are lumped into one extra term with the largest dropped eigenvalue: the
+curve is then exact at ``t = 0`` and ``t -> infinity`` and, for the linear target, an
+upper bound that differs from the exact value by at most the reported tail energy.
+
+Time is always ``tau = lambda_1 t`` with ``lambda_1 = 1/(4 d^2)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_float, check_int, check_times, check_unit_rows
+from .random_features import _sym_eigh, population_gram, target_correlation
+from .teacher import Teacher
+
+__all__ = [
+    "lambda_1",
+    "tau_to_time",
+    "FiniteStudent",
+    "KernelStudent",
+    "student_trajectory",
+    "student_loss",
+    "gradient_descent_student",
+]
+
+_CACHE_SIZE = 4
+
+
+def lambda_1(d):
+    """Degree-1 kernel eigenvalue ``lambda_1 = xi_1^2 = 1/(4 d^2)`` (the time unit)."""
+    d = check_int(d, "d", low=2)
+    return 1.0 / (4.0 * d * d)
+
+
+def tau_to_time(tau, d):
+    """Convert dimensionless time ``tau = lambda_1 t`` to gradient-flow time ``t = 4 d^2 tau``."""
+    tau = check_times(tau, "tau")
+    return tau / lambda_1(d)
+
+
+def _check_teacher(teacher):
+    if not isinstance(teacher, Teacher):
+        raise TypeError(f"teacher must be a w2s_lib Teacher (from fit_teacher), got {type(teacher).__name__}")
+    return teacher
+
+
+def _spectral_coefficients(g, s, w_lin, w_quad):
+    """``1 - 2 g @ w_lin + g^2 @ w_quad`` for ``g`` of shape (n, T); result (T,), clipped at 0."""
+    out = 1.0 - 2.0 * (w_lin @ g) + (w_quad @ (g * g))
+    return np.maximum(out, 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class FiniteStudent:
+    """Loss trajectory of a width-``M`` student, from one eigendecomposition.
+
+    Attributes
+    ----------
+    W : ndarray, shape (M, d)
+        Student weights.
+    eigvals : ndarray, shape (r,)
+        Kept eigenvalues ``s_j`` of the student Gram ``S``.
+    eigvecs : ndarray, shape (M, r)
+        Matching eigenvectors ``Q``.
+    q : ndarray, shape (r,)
+        ``Q^T c`` (teacher labels).
+    r : ndarray, shape (r,)
+        ``Q^T b_ST`` (target).
+    ceiling : float
+        ``L`` of the student features trained on the target itself
+        (``1 - sum_j r_j^2 / s_j``): the strong ceiling for PGR.
+    teacher_loss : float
+        ``L_TE``.
+    """
+
+    W: np.ndarray
+    eigvals: np.ndarray
+    eigvecs: np.ndarray
+    q: np.ndarray
+    r: np.ndarray
+    ceiling: float
+    teacher_loss: float
+
+    @property
+    def M(self):
+        """Student width ``M_ST``."""
+        return self.W.shape[0]
+
+    @property
+    def d(self):
+        """Input dimension."""
+        return self.W.shape[1]
+
+    def _g(self, tau):
+        t = tau.reshape(-1) / lambda_1(self.d)
+        return -np.expm1(-np.outer(self.eigvals, t) / self.M)
+
+    def loss(self, tau):
+        """Population loss ``L_ST`` at times ``tau`` (array shaped like ``tau``)."""
+        tau = check_times(tau, "tau")
+        g = self._g(tau)
+        out = _spectral_coefficients(g, self.eigvals, self.q * self.r / self.eigvals, self.q**2 / self.eigvals)
+        return out.reshape(tau.shape)
+
+    def teacher_distance(self, tau):
+        """``E (f_ST - f_TE)^2`` at times ``tau`` up to the constant ``|f_TE - P f_TE|^2``.
+
+        Returns ``sum_j (1 - g_j)^2 q_j^2 / s_j``: the part of the distance to the teacher
+        that the student can still remove (decreasing in ``tau``), shaped like ``tau``.
+        """
+        tau = check_times(tau, "tau")
+        g = self._g(tau)
+        return ((self.q**2 / self.eigvals) @ (1.0 - g) ** 2).reshape(tau.shape)
+
+    def coef(self, tau):
+        """Top-layer weights ``u(t)``.
+
+        Parameters
+        ----------
+        tau : float
+            A single time ``>= 0``.
+
+        Returns
+        -------
+        ndarray, shape (M,)
+        """
+        tau = check_float(tau, "tau", low=0.0)
+        g = self._g(np.array([tau]))[:, 0]
+        return self.eigvecs @ (g * self.q / self.eigvals)
+
+
+@dataclass(frozen=True, eq=False)
+class KernelStudent:
+    """Loss trajectory of the infinite-width student (exact in spherical harmonics).
+
+    Attributes
+    ----------
+    d : int
+    rates : ndarray, shape (K + 2,)
+        ``lambda_k / lambda_1`` for ``k = 0..K`` and, last, the tail lump.
+    energies : ndarray, shape (K + 2,)
+        ``E_k`` and the tail energy.
+    cross : ndarray, shape (K + 2,)
+        ``C_k`` and the tail overlap.
+    teacher_loss : float
+    captured_fraction : float
+        Share of ``|f_TE|^2`` in the explicitly resolved degrees.
+    ceiling : float
+        0: the infinite-width student trained on the target reaches it.
+    """
+
+    d: int
+    rates: np.ndarray
+    energies: np.ndarray
+    cross: np.ndarray
+    teacher_loss: float
+    captured_fraction: float
+    ceiling: float = 0.0
+
+    def _g(self, tau):
+        return -np.expm1(-np.outer(self.rates, tau.reshape(-1)))
+
+    def loss(self, tau):
+        """Population loss ``L_ST`` at times ``tau`` (array shaped like ``tau``)."""
+        tau = check_times(tau, "tau")
+        out = _spectral_coefficients(self._g(tau), self.rates, self.cross, self.energies)
+        return out.reshape(tau.shape)
+
+    def degree_learned(self, tau):
+        """Fraction ``1 - exp(-lambda_k t)`` of each degree learned, shape ``(K + 2,) + tau.shape``."""
+        tau = check_times(tau, "tau")
+        return self._g(tau).reshape(self.rates.shape + tau.shape)
+
+
+def _kernel_student(teacher):
+    H = teacher.harmonics
+    lam1 = 1.0 / (4.0 * teacher.d**2)
+    rates = np.append(H.eigenvalues, H.tail_eigenvalue) / lam1
+    energies = np.append(H.energies, H.tail_energy)
+    cross = np.append(H.cross, H.tail_cross)
+    return KernelStudent(
+        d=teacher.d, rates=rates, energies=energies, cross=cross,
+        teacher_loss=teacher.loss, captured_fraction=H.captured_fraction,
+    )
+
+
+def _finite_student(teacher, W, rcond):
+    S = population_gram(W)
+    c = population_gram(W, teacher.W) @ teacher.coef
+    b = target_correlation(W, teacher.beta, teacher.target)
+    s, Q = _sym_eigh(S)
+    keep = s > rcond * max(float(s[-1]), 0.0)
+    s, Q = s[keep], np.ascontiguousarray(Q[:, keep])
+    q, r = Q.T @ c, Q.T @ b
+    ceiling = float(np.clip(1.0 - np.sum(r * r / s), 0.0, 1.0))
+    Wc = W.copy()
+    Wc.setflags(write=False)
+    return FiniteStudent(W=Wc, eigvals=s, eigvecs=Q, q=q, r=r, ceiling=ceiling, teacher_loss=teacher.loss)
+
+
+def _key(W):
+    return (W.shape, hashlib.sha1(np.ascontiguousarray(W).tobytes()).hexdigest())
+
+
+def student_trajectory(teacher, W_student=None, rcond=1e-12):
+    """The student's whole loss trajectory as an object (memoised on the teacher).
+
+    Parameters
+    ----------
+    teacher : Teacher
+        From :func:`w2s_lib.fit_teacher`.
+    W_student : array_like, shape (M_ST, d), optional
+        Student weights (unit rows). ``None``: the kernel limit ``M_ST = infinity``.
+    rcond : float in (0, 1)
+        Relative eigenvalue cutoff of ``S^+`` (finite student only).
+
+    Returns
+    -------
+    FiniteStudent or KernelStudent
+        Call ``.loss(tau)``; repeated calls reuse one eigendecomposition (a small LRU of
+        the last few student weight matrices is kept on the teacher).
+    """
+    teacher = _check_teacher(teacher)
+    if W_student is None:
+        if "kernel_student" not in teacher._cache:
+            teacher._cache["kernel_student"] = _kernel_student(teacher)
+        return teacher._cache["kernel_student"]
+    W = check_unit_rows(W_student, "W_student", d=teacher.d)
+    rcond = check_float(rcond, "rcond", low=0.0, high=1.0, low_open=True, high_open=True)
+    lru = teacher._cache.setdefault("finite_students", OrderedDict())
+    key = _key(W) + (rcond,)
+    if key in lru:
+        lru.move_to_end(key)
+        return lru[key]
+    st = _finite_student(teacher, W, rcond)
+    lru[key] = st
+    while len(lru) > _CACHE_SIZE:
+        lru.popitem(last=False)
+    return st
+
+
+def student_loss(teacher, tau, W_student=None):
+    """Population loss of the student trained on the teacher's labels, at times ``tau``.
+
+    Parameters
+    ----------
+    teacher : Teacher
+        From :func:`w2s_lib.fit_teacher`.
+    tau : float or array_like
+        Times ``tau = lambda_1 t >= 0`` (finite).
+    W_student : array_like, shape (M_ST, d), optional
+        Student weights; ``None`` means the kernel limit.
+
+    Returns
+    -------
+    ndarray
+        Shaped like ``tau``; ``L_ST(0) = 1``; values in ``[0, inf)`` (in practice ``<= 1``).
+    """
+    traj = student_trajectory(teacher, W_student)
+    return traj.loss(tau)
+
+
+def gradient_descent_student(teacher, W_student, tau_max, n_steps):
+    """Reference implementation: explicit gradient descent, a plain loop.
+
+    ``u <- u + (dt / M_ST) (c - S u)`` from ``u = 0`` with ``dt = tau_max / (lambda_1 n_steps)``.
+    It converges to the closed form as ``n_steps`` grows (error O(dt)).
+
+    Parameters
+    ----------
+    teacher : Teacher
+    W_student : array_like, shape (M_ST, d)
+    tau_max : float
+        Final time, ``> 0``.
+    n_steps : int
+        Number of steps, ``>= 1``; the step must be stable
+        (``dt * max eig(S) / M_ST < 2``), else ValueError.
+
+    Returns
+    -------
+    taus : ndarray, shape (n_steps + 1,)
+    losses : ndarray, shape (n_steps + 1,)
+        Population loss after each step.
+    """
+    teacher = _check_teacher(teacher)
+    W = check_unit_rows(W_student, "W_student", d=teacher.d)
+    tau_max = check_float(tau_max, "tau_max", low=0.0, low_open=True)
+    n_steps = check_int(n_steps, "n_steps", low=1)
+    M = W.shape[0]
+    S = population_gram(W)
+    c = population_gram(W, teacher.W) @ teacher.coef
+    b = target_correlation(W, teacher.beta, teacher.target)
+    eta = tau_max / lambda_1(teacher.d) / n_steps / M
+    smax = float(np.linalg.eigvalsh(S)[-1])
+    if eta * smax >= 2.0:
+        raise ValueError(
+            f"n_steps must be > {int(np.ceil(tau_max / lambda_1(teacher.d) * smax / (2 * M)))} "
+            f"for a stable step at tau_max = {tau_max}, got {n_steps}"
+        )
+    u = np.zeros(M)
+    Su = np.zeros(M)
+    losses = np.empty(n_steps + 1)
+    losses[0] = 1.0
+    for i in range(1, n_steps + 1):
+        u = u + eta * (c - Su)
+        Su = S @ u  # one matrix-vector product per step, reused by the next step
+        losses[i] = 1.0 - 2.0 * (u @ b) + u @ Su
+    return np.linspace(0.0, tau_max, n_steps + 1), losses

@@ -1,0 +1,173 @@
+"""The weak teacher: population least squares on M_TE random ReLU features.
+
+With the exact Gram ``G = population_gram(W)`` and correlations
+``b = target_correlation(W, beta, target)``, the teacher is the L2 projection of
+the target onto the span of its features:
+
+    ``a = G^+ b``,  ``L_TE = |f*|^2 - b^T a = 1 - b^T a``,  ``<f_TE, f*> = |f_TE|^2 = 1 - L_TE``.
+
+Robustness: ``G`` is typically very ill-conditioned when M_TE exceeds the number of
+low-degree harmonics. The pseudo-inverse is taken from one symmetric eigendecomposition
+with a *relative* cutoff ``rcond``: eigenvalues below ``rcond * max eigenvalue`` are
+dropped.  The fitted network is then the exact L2 projection of ``f*`` onto the span of
+the kept eigen-directions, so ``b^T a = sum_j (v_j^T b)^2 / g_j`` is a sum of
+non-negative terms and equals ``|f_TE|^2 <= |f*|^2 = 1``: the loss lies in ``[0, 1]``
+in exact arithmetic and is clipped there against rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_choice, check_float, check_unit_rows
+from .random_features import TARGETS, _sym_eigh, check_beta, population_gram, target_correlation, target_profile
+
+__all__ = ["Teacher", "fit_teacher", "least_squares_loss"]
+
+
+@dataclass(frozen=True, eq=False)
+class Teacher:
+    """A fitted teacher network ``f_TE(x) = sum_i coef[i] relu(W[i] . x)``.
+
+    Attributes
+    ----------
+    W : ndarray, shape (M_TE, d)
+        Unit weight vectors (read-only copy).
+    coef : ndarray, shape (M_TE,)
+        Output coefficients ``a``.
+    loss : float
+        ``L_TE = E (f_TE - f*)^2`` in ``[0, 1]``.
+    norm2 : float
+        ``|f_TE|^2 = <f_TE, f*> = 1 - L_TE``.
+    d : int
+    target : str
+        One of ``"linear"``, ``"relu"``, ``"he2"``.
+    beta : ndarray, shape (d,)
+        Unit target direction.
+    rank : int
+        Number of Gram eigen-directions kept by the pseudo-inverse.
+
+    Notes
+    -----
+    Hashable by identity; derived quantities (harmonic energies, student
+    eigendecompositions) are memoised on the instance by :mod:`w2s_lib.student`.
+    """
+
+    W: np.ndarray
+    coef: np.ndarray
+    loss: float
+    norm2: float
+    d: int
+    target: str
+    beta: np.ndarray
+    rank: int
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def M(self):
+        """Number of teacher units ``M_TE``."""
+        return self.W.shape[0]
+
+    def harmonic_energies(self, min_fraction=0.999, tail_vs_loss=0.01, max_degree=None):
+        """Degree-by-degree energy of the teacher (memoised).
+
+        Parameters
+        ----------
+        min_fraction : float
+            Degrees are added until they hold this fraction of ``|f_TE|^2`` ...
+        tail_vs_loss : float
+            ... and the dropped energy is at most ``tail_vs_loss * L_TE`` (the
+            teacher's error lives in the high degrees, so it must be resolved too).
+        max_degree : int, optional
+            Fix the number of degrees instead.
+
+        Returns
+        -------
+        w2s_lib.harmonics.HarmonicEnergies
+        """
+        from .harmonics import harmonic_energies
+
+        key = ("harmonics", float(min_fraction), float(tail_vs_loss), max_degree)
+        if key not in self._cache:
+            prof = target_profile(self.d, 2000 if self.target == "relu" else 2, self.target)
+            self._cache[key] = harmonic_energies(
+                self.W, self.coef, norm2=self.norm2, inner=self.norm2, beta=self.beta,
+                target_profile=prof, min_fraction=min_fraction,
+                max_tail=max(float(tail_vs_loss) * self.loss, 1e-12), max_degree=max_degree,
+            )
+        return self._cache[key]
+
+    @property
+    def harmonics(self):
+        """Default harmonic decomposition (captured fraction ``>= 0.999`` where reachable)."""
+        return self.harmonic_energies()
+
+
+def _projection(G, b, rcond):
+    """Pseudo-inverse solve ``a = G^+ b`` and ``b^T a`` with a relative eigenvalue cutoff."""
+    lam, V = _sym_eigh(G)
+    lam_max = float(lam[-1]) if lam.size else 0.0
+    keep = lam > rcond * max(lam_max, 0.0)
+    if lam_max <= 0 or not np.any(keep):
+        return np.zeros(G.shape[0]), 0.0, 0
+    Vk = V[:, keep]
+    proj = Vk.T @ b
+    w = proj / lam[keep]
+    return Vk @ w, float(proj @ w), int(keep.sum())
+
+
+def least_squares_loss(W, target="linear", beta=None, rcond=1e-10):
+    """Best population loss reachable with features ``W`` (the teacher's loss).
+
+    Used as the *strong ceiling* of a finite student: ``least_squares_loss(W_student)``.
+
+    Parameters
+    ----------
+    W : array_like, shape (M, d)
+    target, beta, rcond
+        As in :func:`fit_teacher`.
+
+    Returns
+    -------
+    float in [0, 1]
+    """
+    return fit_teacher(W, target=target, beta=beta, rcond=rcond).loss
+
+
+def fit_teacher(W, target="linear", beta=None, rcond=1e-10):
+    """Fit the teacher's top layer by population least squares.
+
+    Parameters
+    ----------
+    W : array_like, shape (M_TE, d)
+        Unit weight vectors (rows on the sphere), ``M_TE >= 1``, ``d >= 2``.
+    target : {"linear", "relu", "he2"}
+        Target function (:mod:`w2s_lib.random_features`); default linear
+        ``f*(x) = sqrt(d) beta . x``.
+    beta : array_like, shape (d,), optional
+        Unit target direction, default ``e_1``.
+    rcond : float in (0, 1)
+        Relative eigenvalue cutoff of the pseudo-inverse.
+
+    Returns
+    -------
+    Teacher
+        With ``.loss`` (``L_TE`` in ``[0, 1]``) and ``.coef`` (shape ``(M_TE,)``).
+    """
+    W = check_unit_rows(W, "W")
+    check_choice(target, "target", TARGETS)
+    d = W.shape[1]
+    beta = check_beta(beta, d)
+    rcond = check_float(rcond, "rcond", low=0.0, high=1.0, low_open=True, high_open=True)
+    G = population_gram(W)
+    b = target_correlation(W, beta, target)
+    a, bta, rank = _projection(G, b, rcond)
+    loss = float(np.clip(1.0 - bta, 0.0, 1.0))
+    Wc = W.copy()
+    Wc.setflags(write=False)
+    a.setflags(write=False)
+    beta = beta.copy()
+    beta.setflags(write=False)
+    return Teacher(W=Wc, coef=a, loss=loss, norm2=1.0 - loss, d=d, target=target, beta=beta, rank=rank)
