@@ -906,7 +906,8 @@ def regime_from_risks(risks, *, d_s=None, N=None):
         (``ER_w2s < ER_s``, i.e. OPR > 1), ``"beats_ceiling"``
         (``ER_w2s < ER_c``, i.e. PGR > 1 when ``ER_w > ER_c``),
         ``"bias_dominated"`` (student bias >= student variance), ``"small_N"``,
-        and ``"fails"`` (does not beat the teacher).
+        ``"fails"`` (does not beat the teacher) and ``"pgr_meaningful"``
+        (``ER_w > ER_c``: there is a gap for PGR to measure).
     """
     for key in RISK_KEYS:
         if key not in risks:
@@ -922,6 +923,8 @@ def regime_from_risks(risks, *, d_s=None, N=None):
     if d_s is not None and N is not None:
         out["small_N"] = np.asarray(N) < 2 * np.asarray(d_s)
     out["fails"] = ~out["beats_teacher"]
+    # PGR measures recovered gap only when the teacher is worse than the ceiling
+    out["pgr_meaningful"] = r["weak"] > r["strong_ceiling"]
     return {k: (bool(v) if np.ndim(v) == 0 else v) for k, v in out.items()}
 
 
