@@ -1,0 +1,113 @@
+"""Property tests: bad input raises ValueError/TypeError only; valid input gives finite numbers."""
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from w2s_lib.subspace import RISK_KEYS, simulate_subspace, subspace_risks, subspace_risks_from_energies
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+anything_size = st.one_of(
+    st.integers(-3, 40), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+    st.none(), st.text(max_size=2), st.just(np.int64(5)), st.just(3.0),
+)
+anything_real = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.none(), st.text(max_size=2),
+)
+anything_theta = st.one_of(
+    st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), max_size=40),
+    st.lists(st.floats(-3, 3), min_size=0, max_size=60).map(np.array),
+    st.just("abc"), st.none(), st.just(np.zeros((3, 3))), st.just(np.array([True, False])),
+)
+
+
+def _all_finite(d):
+    for k, v in d.items():
+        if isinstance(v, dict):
+            _all_finite(v)
+        elif isinstance(v, float):
+            assert math.isfinite(v), (k, v)
+
+
+@SETTINGS
+@given(d_s=anything_size, d_w=anything_size, d_sw=anything_size, n=anything_size, N=anything_size,
+       sigma2=anything_real, theta=anything_theta)
+def test_random_args_only_raise_value_or_type_error(d_s, d_w, d_sw, n, N, sigma2, theta):
+    try:
+        out = subspace_risks(d_s, d_w, d_sw, n, N, sigma2, theta)
+    except (ValueError, TypeError):
+        return
+    for key in (*RISK_KEYS, "pgr", "opr"):
+        assert isinstance(out[key], float)
+    _all_finite(out)
+
+
+@st.composite
+def valid_exact_args(draw):
+    d_s = draw(st.integers(1, 12))
+    d_w = draw(st.integers(1, 12))
+    d_sw = draw(st.integers(0, min(d_s, d_w)))
+    n = draw(st.integers(max(d_s, d_w) + 2, 400))
+    N = draw(st.integers(d_s + 2, 5000))
+    sigma2 = draw(st.floats(1e-6, 1e4))
+    D = draw(st.integers(d_s + d_w - d_sw, d_s + d_w - d_sw + 5))
+    theta = np.array(draw(st.lists(st.floats(-10, 10), min_size=D, max_size=D)))
+    return d_s, d_w, d_sw, n, N, sigma2, theta
+
+
+@SETTINGS
+@given(valid_exact_args())
+def test_valid_args_give_finite_consistent_risks(args):
+    out = subspace_risks(*args)
+    _all_finite(out)
+    for key in RISK_KEYS:
+        assert out[key] > 0
+        assert out[key] >= out[key + "_bias"] >= 0
+    assert out["strong_ceiling"] <= out["strong_baseline"]
+    assert out["asymptotic"]["w2s"] <= out["w2s"]
+
+
+@SETTINGS
+@given(d_s=st.integers(1, 6), d_w=st.integers(1, 6), data=st.data())
+def test_simulation_valid_args_finite(d_s, d_w, data):
+    """Any sizes, including underdetermined fits (minimum-norm), give finite results."""
+    d_sw = data.draw(st.integers(0, min(d_s, d_w)))
+    n = data.draw(st.integers(1, 20))
+    N = data.draw(st.integers(1, 20))
+    sigma2 = data.draw(st.floats(0.01, 10))
+    D = d_s + d_w - d_sw + data.draw(st.integers(0, 3))
+    theta = np.array(data.draw(st.lists(st.floats(-3, 3), min_size=D, max_size=D)))
+    trials = data.draw(st.integers(1, 6))
+    out = simulate_subspace(d_s, d_w, d_sw, n, N, sigma2, theta, trials, seed=data.draw(st.integers(0, 99)))
+    for key in RISK_KEYS:
+        assert math.isfinite(out[key]) and out[key] >= 0 and math.isfinite(out[key + "_se"])
+    for key in ("pgr", "opr", "pgr_trial_mean", "pgr_trial_se", "opr_trial_mean", "opr_trial_se"):
+        assert math.isfinite(out[key])
+
+
+@SETTINGS
+@given(d_s=anything_size, d_w=anything_size, d_sw=anything_size, n=anything_size, N=anything_size,
+       sigma2=anything_real, trials=anything_size, seed=st.one_of(st.integers(-2, 5), st.none(), st.floats()))
+def test_simulation_random_args_only_raise_value_or_type_error(d_s, d_w, d_sw, n, N, sigma2, trials, seed):
+    # keep the work small: the property is about validation, not speed
+    sizes = [v for v in (d_s, d_w, n, N, trials) if isinstance(v, int)]
+    if any(v > 40 for v in sizes):
+        return
+    try:
+        out = simulate_subspace(d_s, d_w, d_sw, n, N, sigma2, np.ones(80), trials, seed)
+    except (ValueError, TypeError):
+        return
+    _all_finite({k: v for k, v in out.items() if isinstance(v, float)})
+
+
+@SETTINGS
+@given(d_sw=anything_real, rho=anything_real)
+def test_energy_form_only_raises_value_or_type_error(d_sw, rho):
+    try:
+        out = subspace_risks_from_energies(10, 20, d_sw, 100, 200, 1.0, rho_s=rho, rho_w=0.1, bias=0.2, delta=0.0)
+    except (ValueError, TypeError):
+        return
+    _all_finite(out)
