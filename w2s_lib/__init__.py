@@ -62,3 +62,30 @@ from .limits import SweepResult, fit_exponent, floor, pgr, teacher_size_sweep  #
 
 # --- subspace part (issue 4) ------------------------------------------------
 # (exports added by the subspace modules)
+from .subspace import (  # noqa: E402
+    RISK_KEYS,
+    classify_regime,
+    correlation_dimension,
+    make_theta,
+    principal_cosines,
+    random_subspaces,
+    regime_from_risks,
+    simulate_subspace,
+    simulate_subspace_general,
+    subspace_risks,
+    subspace_risks_from_energies,
+    subspace_risks_general,
+    subspaces_with_principal_cosines,
+    sweep_subspace,
+    theta_energies,
+)
+from .real_data import (  # noqa: E402
+    digits_feature_maps,
+    digits_kpca_basis,
+    digits_overlap_sweep,
+    digits_target,
+    digits_w2s,
+    intrinsic_dimension,
+    measured_correlation_dimension,
+    spectrum_intrinsic_dimension,
+)
