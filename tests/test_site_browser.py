@@ -1,0 +1,441 @@
+"""The built HTML site, tested the way a reader uses it: in headless Chromium, with no network.
+
+The site in ``_build/html`` (build it with the README's build command first) is served on
+127.0.0.1 and opened in the Debian ``chromium`` package through Playwright's Python package.
+Every request to another host is blocked, so these tests also prove the book works offline.
+The tests are generic: they cover every page listed in ``_toc.yml`` and apply the chapter
+checks to every page under ``chapters/``.
+
+Outside CI the module skips when Chromium, Playwright or the built site is missing; with
+``CI=true`` those skips become failures. Screenshots land in ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import pathlib
+import re
+import shutil
+import tempfile
+import threading
+import urllib.parse
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# The only third-party resources a page may ask for: require.js and the ipywidgets HTML
+# manager, which render embedded widget state. Every chapter also carries a self-contained
+# animation, and widget_fallback.js replaces the widgets with a note when these fail.
+ALLOWED_THIRD_PARTY = (
+    re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/[\d.]+/require(\.min)?\.js$"),
+    re.compile(r"^https://cdn\.jsdelivr\.net/npm/@jupyter-widgets/html-manager@[\d.]+/dist/embed-amd\.js$"),
+)
+WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+FALLBACK_NOTE = ".w2s-widget-fallback"
+SEARCH_TERM = "teacher"  # a word the landing page is built around
+
+
+# --------------------------------------------------------------------------- the pages
+def _toc_docs() -> list[str]:
+    """Every document named in _toc.yml (root first), as paths without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    docs = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                docs.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [re.sub(r"\.(md|ipynb)$", "", d) for d in docs]
+
+
+def _source(doc: str) -> pathlib.Path | None:
+    for ext in (".md", ".ipynb"):
+        if (ROOT / f"{doc}{ext}").exists():
+            return ROOT / f"{doc}{ext}"
+    return None
+
+
+PAGES = [d for d in _toc_docs() if _source(d) is not None]
+CHAPTERS = [d for d in PAGES if d.startswith("chapters/")]
+SCREENSHOT_PAGES = [PAGES[0]] + CHAPTERS
+
+
+def _repository() -> tuple[str, str, str]:
+    """(owner/name, branch, path_to_book) from _config.yml's repository section."""
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text()).get("repository", {})
+    url = repo["url"].rstrip("/")
+    slug = urllib.parse.urlparse(url).path.strip("/")
+    slug = slug[:-4] if slug.endswith(".git") else slug
+    return slug, repo.get("branch", "main"), (repo.get("path_to_book") or "").strip("/")
+
+
+# --------------------------------------------------------------------------- fixtures
+def _unavailable(reason: str):
+    """Skip, or fail under CI=true: a browser test that silently skips in CI tests nothing."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """The built site served on a free localhost port for the whole session."""
+    if not (SITE / "index.html").exists():
+        _unavailable(
+            f"no built site at {SITE}: build it first with "
+            "`pip install -r requirements.txt && jupyter-book build -W --keep-going .`"
+        )
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Visit:
+    """One page opened in the browser, with everything it logged and requested."""
+
+    def __init__(self, page, url):
+        self.page = page
+        self.url = url
+        self.status = None
+        self.console_errors: list[str] = []   # from the site's own (localhost) assets
+        self.page_errors: list[str] = []      # uncaught exceptions in the page
+        self.third_party: list[str] = []      # blocked requests to other hosts
+        self.local_failures: list[str] = []   # localhost requests that failed or were >= 400
+
+
+@pytest.fixture(scope="session")
+def browser(site_url):
+    """A fresh headless Chromium profile with every non-localhost request blocked."""
+    if not CHROMIUM.exists():
+        _unavailable(
+            f"{CHROMIUM} not found: install it with "
+            "`apt-get install -y chromium chromium-driver` (Debian packages, as root)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is missing: `pip install -r requirements.txt`")
+
+    profile = tempfile.mkdtemp(prefix="w2s-chromium-")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+            service_workers="block",
+        )
+        context.set_default_timeout(15_000)
+        visits: dict[str, _Visit] = {}
+        by_page: dict[int, _Visit] = {}
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(site_url) or url.startswith("data:"):
+                r.continue_()
+                return
+            try:
+                visit = by_page.get(id(r.request.frame.page))
+            except Exception:  # a request without a frame (none expected)
+                visit = None
+            if visit is not None:
+                visit.third_party.append(url)
+            r.abort("internetdisconnected")
+
+        context.route("**/*", route)
+        try:
+            yield _Browser(context, site_url, visits, by_page)
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+class _Browser:
+    def __init__(self, context, base, visits, by_page):
+        self.context, self.base, self.visits, self.by_page = context, base, visits, by_page
+
+    def open(self, doc: str) -> _Visit:
+        """Open ``doc`` once (cached), wait for MathJax and the widget fallback to settle."""
+        if doc in self.visits:
+            return self.visits[doc]
+        page = self.context.new_page()
+        visit = _Visit(page, self.base + doc + ".html")
+        self.visits[doc] = visit
+        self.by_page[id(page)] = visit
+        base = self.base
+
+        def on_console(msg):
+            if msg.type != "error":
+                return
+            where = (msg.location or {}).get("url", "") or visit.url
+            if where.startswith(base):
+                visit.console_errors.append(f"{msg.text} (at {where})")
+
+        def on_response(resp):
+            if resp.url.startswith(base) and resp.status >= 400:
+                visit.local_failures.append(f"{resp.status} {resp.url}")
+
+        def on_failed(req):
+            if req.url.startswith(base):
+                visit.local_failures.append(f"{req.failure} {req.url}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
+        page.on("response", on_response)
+        page.on("requestfailed", on_failed)
+        response = page.goto(visit.url, wait_until="load")
+        visit.status = response.status if response else None
+        # MathJax (deferred, only on pages with math) typesets asynchronously after load.
+        if page.locator("script[src*='mathjax' i]").count():
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise.then(() => true)")
+        if page.locator(WIDGET_VIEW).count():
+            # widget_fallback.js decides right after load when require.js is absent.
+            page.wait_for_selector(FALLBACK_NOTE, state="attached", timeout=8_000)
+        return visit
+
+
+# --------------------------------------------------------------------------- every page
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_loads_without_console_errors(browser, doc):
+    visit = browser.open(doc)
+    assert visit.status == 200, f"{visit.url} returned HTTP {visit.status}"
+    problems = visit.console_errors + [f"uncaught: {e}" for e in visit.page_errors]
+    problems += [f"failed request: {f}" for f in visit.local_failures]
+    assert not problems, f"{doc}: JavaScript errors from the site's own assets:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_needs_no_third_party_host(browser, doc):
+    """Offline readers get the whole page: only the widget manager may come from a CDN."""
+    visit = browser.open(doc)
+    extra = sorted({u for u in visit.third_party if not any(p.match(u) for p in ALLOWED_THIRD_PARTY)})
+    assert not extra, (
+        f"{doc} requests resources from third-party hosts (blocked here, as for an offline "
+        "reader):\n" + "\n".join(extra)
+    )
+
+
+# JavaScript: visible text outside code, scripts and typeset math.
+_VISIBLE_PROSE = """() => {
+  const skip = 'script, style, pre, code, mjx-container, .highlight, .anim-controls, textarea';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest(skip)) continue;
+    if (!el.getClientRects().length) continue;   // not rendered (display:none, hidden)
+    out.push(n.textContent);
+  }
+  return out.join(' ');
+}"""
+
+_RAW_MATH = [
+    (re.compile(r"\$\$.+?\$\$", re.S), "$$...$$"),
+    (re.compile(r"(?<![\\$])\$(?=\S)[^$\n]{1,200}?(?<=\S)\$(?!\d)"), "$...$"),
+    (re.compile(r"\\\(.+?\\\)", re.S), r"\(...\)"),
+    (re.compile(r"\\\[.+?\\\]", re.S), r"\[...\]"),
+]
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_math_is_typeset_by_the_bundled_mathjax(browser, doc):
+    visit = browser.open(doc)
+    page = visit.page
+    srcs = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
+    mathjax = [s for s in srcs if "mathjax" in s.lower()]
+    n_math = page.locator(".math").count()
+    assert mathjax or not n_math, f"{doc}: {n_math} math elements but no MathJax script"
+    assert all(s.startswith(browser.base + "_static/") for s in mathjax), (
+        f"{doc}: MathJax must be served from the site's _static/, not {mathjax}"
+    )
+    if n_math:
+        assert page.evaluate("() => !!(window.MathJax && MathJax.version)"), f"{doc}: MathJax did not start"
+        untypeset = page.eval_on_selector_all(
+            ".math", "els => els.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent)"
+        )
+        assert not untypeset, f"{doc}: {len(untypeset)} of {n_math} math elements not typeset: {untypeset[:5]}"
+        assert page.locator("mjx-container").count() >= n_math
+    prose = page.evaluate(_VISIBLE_PROSE)
+    raw = [f"{label}: {m.group(0)[:80]!r}" for rx, label in _RAW_MATH for m in rx.finditer(prose)]
+    assert not raw, f"{doc}: raw (untypeset) math left in the visible text:\n" + "\n".join(raw[:10])
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_references_resolve(browser, doc):
+    page = browser.open(doc).page
+    broken_xrefs = page.eval_on_selector_all(
+        "article .xref", "els => els.filter(e => !e.closest('a[href]')).map(e => e.textContent)"
+    )
+    assert not broken_xrefs, f"{doc}: cross-references without a target: {broken_xrefs}"
+    placeholders = re.findall(r"\[\?\]|\(\?\)|\?\?", page.evaluate(_VISIBLE_PROSE))
+    assert not placeholders, f"{doc}: unresolved citation/reference placeholders: {placeholders}"
+    # Every link to a place inside the site lands on an existing page and anchor.
+    missing = page.evaluate(
+        """async (base) => {
+          const bad = [];
+          const cache = {};
+          for (const a of document.querySelectorAll('article a[href]')) {
+            const url = new URL(a.getAttribute('href'), document.baseURI);
+            if (!url.href.startsWith(base) || url.pathname.endsWith('.ipynb')) continue;
+            const page = url.origin + url.pathname;
+            let doc = page === location.origin + location.pathname ? document : cache[page];
+            if (doc === undefined) {
+              const r = await fetch(page);
+              doc = cache[page] = r.ok ? new DOMParser().parseFromString(await r.text(), 'text/html') : null;
+            }
+            if (doc === null) { bad.push(a.getAttribute('href') + ' (page missing)'); continue; }
+            const id = decodeURIComponent(url.hash.slice(1));
+            if (id && !doc.getElementById(id)) bad.push(a.getAttribute('href') + ' (anchor missing)');
+          }
+          return bad;
+        }""",
+        browser.base,
+    )
+    assert not missing, f"{doc}: internal links to missing targets: {missing}"
+
+
+def _bibliography_pages() -> list[str]:
+    return [d for d in PAGES if re.search(r"[`:]\{bibliography\}", _source(d).read_text())]
+
+
+def test_bibliography_lists_every_entry(browser):
+    docs = _bibliography_pages()
+    assert docs, "no page in _toc.yml holds a {bibliography} directive"
+    n_bib = len(re.findall(r"^\s*@\w+\s*\{", (ROOT / "references.bib").read_text(), flags=re.M))
+    for doc in docs:
+        page = browser.open(doc).page
+        entries = page.locator("article .citation").count()
+        assert entries > 0, f"{doc}: the bibliography is empty"
+        if ":all:" in _source(doc).read_text():
+            assert entries == n_bib, f"{doc}: {entries} bibliography entries, references.bib has {n_bib}"
+
+
+def test_search_finds_a_term_from_the_book(browser):
+    page = browser.context.new_page()
+    try:
+        page.goto(f"{browser.base}search.html?q={SEARCH_TERM}", wait_until="load")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results ul.search li').length > 0 || "
+            "/did not match|no documents/i.test((document.querySelector('#search-results') || {}).innerText || '')",
+            timeout=20_000,
+        )
+        hits = page.locator("#search-results ul.search li a").all_inner_texts()
+        assert hits, f"searching for {SEARCH_TERM!r} returned no page"
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- chapters
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_figures_are_present_and_loaded(browser, doc):
+    page = browser.open(doc).page
+    images = page.eval_on_selector_all(
+        "article img",
+        """els => els.map(e => ({src: e.getAttribute('src') || '', anim: e.id.startsWith('_anim_img'),
+                                  ok: e.complete && e.naturalWidth > 0, output: !!e.closest('.cell_output')}))""",
+    )
+    broken = [i["src"][:80] for i in images if not i["ok"]]
+    assert not broken, f"{doc}: images that did not load: {broken}"
+    figures = [i for i in images if i["output"] and not i["anim"]]
+    assert figures, f"{doc}: no figure (image output of a code cell) on the page"
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_animation_works_without_a_kernel(browser, doc):
+    page = browser.open(doc).page
+    animations = page.locator("div.animation")
+    assert animations.count() > 0, f"{doc}: no kernel-free animation (w2s_lib.interactive.animation_html)"
+    for k in range(animations.count()):
+        anim = animations.nth(k)
+        anim.scroll_into_view_if_needed()
+        img = anim.locator("img").first
+        slider = anim.locator("input[type=range]").first
+        # Every control button shows an icon (the site's own Font Awesome renders them).
+        widths = anim.locator(".anim-buttons button").evaluate_all(
+            "bs => bs.map(b => { const i = b.querySelector('svg, i'); return i ? i.getBoundingClientRect().width : 0; })"
+        )
+        assert widths and all(w > 0 for w in widths), f"{doc}: animation {k} has buttons without icons: {widths}"
+        n_frames = int(slider.get_attribute("max")) + 1
+        assert n_frames >= 2, f"{doc}: animation {k} has a single frame"
+        anim.locator("button[title='First frame']").click()
+        first = img.get_attribute("src")
+        anim.locator("button[title='Next frame']").click()
+        page.wait_for_function("([el, s]) => el.getAttribute('src') !== s", arg=[img.element_handle(), first])
+        assert slider.input_value() == "1", f"{doc}: 'Next frame' did not move the slider"
+        # Dragging the slider to the last frame changes the frame too.
+        second = img.get_attribute("src")
+        slider.fill(str(n_frames - 1))
+        page.wait_for_function("([el, s]) => el.getAttribute('src') !== s", arg=[img.element_handle(), second])
+        assert img.get_attribute("src") not in (first, second)
+        assert img.evaluate("e => e.complete && e.naturalWidth > 0"), f"{doc}: animation frame failed to decode"
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_widgets_fall_back_to_a_visible_note(browser, doc):
+    page = browser.open(doc).page
+    views = page.locator(WIDGET_VIEW).count()
+    if not views:
+        pytest.skip(f"{doc} embeds no widget state")
+    notes = page.locator(FALLBACK_NOTE)
+    assert notes.count() == views, f"{doc}: {views} widget views but {notes.count()} fallback notes"
+    for k in range(notes.count()):
+        note = notes.nth(k)
+        note.scroll_into_view_if_needed()
+        assert note.is_visible(), f"{doc}: fallback note {k} is not visible"
+        assert "launch button" in note.inner_text()
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_launch_buttons_point_at_the_notebook(browser, doc):
+    page = browser.open(doc).page
+    slug, branch, book_path = _repository()
+    nb_path = "/".join(p for p in (book_path, f"{doc}.ipynb") if p)
+    hrefs = page.eval_on_selector_all(".dropdown-launch-buttons a[href]", "els => els.map(e => e.href)")
+    binder = [h for h in hrefs if "mybinder.org" in h]
+    colab = [h for h in hrefs if "colab.research.google.com" in h]
+    assert binder and colab, f"{doc}: launch menu lacks Binder or Colab: {hrefs}"
+    b = urllib.parse.urlparse(binder[0])
+    assert b.path == f"/v2/gh/{slug}/{branch}", binder[0]
+    assert urllib.parse.parse_qs(b.query).get("urlpath", [""])[0].endswith(f"/tree/{nb_path}"), binder[0]
+    assert colab[0] == f"https://colab.research.google.com/github/{slug}/blob/{branch}/{nb_path}", colab[0]
+
+
+@pytest.mark.parametrize("doc", SCREENSHOT_PAGES)
+def test_screenshot_for_a_person_to_look_at(browser, doc):
+    page = browser.open(doc).page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / (doc.replace("/", "__") + ".png")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000, f"{path} looks empty"
