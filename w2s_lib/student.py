@@ -135,6 +135,17 @@ class FiniteStudent:
         out = _spectral_coefficients(g, self.eigvals, self.q * self.r / self.eigvals, self.q**2 / self.eigvals)
         return out.reshape(tau.shape)
 
+    def target_overlap(self, tau):
+        """``<f_ST(t), f*> = u(t)^T b_ST`` at times ``tau`` (shaped like ``tau``).
+
+        By Cauchy-Schwarz ``L_ST >= (1 - <f_ST, f*>)^2`` for every student.  Unlike the
+        kernel limit, a finite student's kernel does not have ``f*`` as an eigenfunction,
+        so this overlap is *not* exactly ``(1 - e^{-tau})(1 - L_TE)``.
+        """
+        tau = check_times(tau, "tau")
+        g = self._g(tau)
+        return ((self.q * self.r / self.eigvals) @ g).reshape(tau.shape)
+
     def teacher_distance(self, tau):
         """``E (f_ST - f_TE)^2`` at times ``tau`` up to the constant ``|f_TE - P f_TE|^2``.
 
@@ -198,6 +209,11 @@ class KernelStudent:
         tau = check_times(tau, "tau")
         out = _spectral_coefficients(self._g(tau), self.rates, self.cross, self.energies)
         return out.reshape(tau.shape)
+
+    def target_overlap(self, tau):
+        """``<f_ST(t), f*> = sum_k (1 - e^{-lambda_k t}) C_k`` (shaped like ``tau``)."""
+        tau = check_times(tau, "tau")
+        return (self.cross @ self._g(tau)).reshape(tau.shape)
 
     def degree_learned(self, tau):
         """Fraction ``1 - exp(-lambda_k t)`` of each degree learned, shape ``(K + 2,) + tau.shape``."""
