@@ -72,9 +72,12 @@ def _xi_cached(d, K):
         xi[1] = 1.0 / (2.0 * d)
     for k in range(2, K + 1, 2):
         lv, sg = _log_xi_even(d, k)
-        xi[k] = sg * math.exp(lv)
+        xi[k] = sg * math.exp(lv) if lv < 700.0 else sg * math.inf
     xi.setflags(write=False)
     return xi
+
+
+MAX_DEGREE = 20000  #: largest degree any function here accepts
 
 
 def relu_gegenbauer_coefficients(d, max_degree):
@@ -93,7 +96,7 @@ def relu_gegenbauer_coefficients(d, max_degree):
         Exact values (closed form, module docstring): ``xi_1 = 1/(2d)``, zero for odd ``k >= 3``.
     """
     d = check_int(d, "d", low=2)
-    K = check_int(max_degree, "max_degree", low=0)
+    K = check_int(max_degree, "max_degree", low=0, high=MAX_DEGREE)
     return _xi_cached(d, K).copy()
 
 
@@ -143,15 +146,22 @@ def _log_mult(d, k):
 
 
 def multiplicities(d, max_degree):
-    """``N(d, k)`` for ``k = 0..max_degree`` as floats (via log-gamma; exact for moderate k).
+    """``N(d, k)`` for ``k = 0..max_degree`` as floats (exact integers rounded to float where
+    they fit, log-gamma otherwise; ``inf`` beyond the float range).
 
     Returns
     -------
     ndarray, shape (max_degree + 1,)
     """
     d = check_int(d, "d", low=2)
-    K = check_int(max_degree, "max_degree", low=0)
-    return np.array([float(harmonic_multiplicity(d, k)) if k < 400 else math.exp(_log_mult(d, k)) for k in range(K + 1)])
+    K = check_int(max_degree, "max_degree", low=0, high=MAX_DEGREE)
+    logs = np.array([_log_mult(d, k) for k in range(K + 1)])
+    with np.errstate(over="ignore"):
+        out = np.exp(logs)  # +inf (never NaN) beyond the float range
+    small = logs < 700.0
+    for k in np.nonzero(small)[0][:400]:
+        out[k] = float(harmonic_multiplicity(d, int(k)))  # exact integers where representable
+    return out
 
 
 @lru_cache(maxsize=256)
@@ -163,7 +173,8 @@ def _mu_cached(d, K):
         mu[1] = xi[1] ** 2 * d
     for k in range(2, K + 1, 2):
         lv, _ = _log_xi_even(d, k)
-        mu[k] = math.exp(2.0 * lv + _log_mult(d, k))
+        e = 2.0 * lv + _log_mult(d, k)
+        mu[k] = math.exp(e) if e < 700.0 else math.inf
     mu.setflags(write=False)
     return mu
 
@@ -178,7 +189,7 @@ def relu_degree_energy(d, max_degree):
     ndarray, shape (max_degree + 1,)
     """
     d = check_int(d, "d", low=2)
-    K = check_int(max_degree, "max_degree", low=0)
+    K = check_int(max_degree, "max_degree", low=0, high=MAX_DEGREE)
     return _mu_cached(d, K).copy()
 
 
@@ -209,7 +220,7 @@ def gegenbauer(s, k, d):
     s = check_array(s, "s")
     if np.any(np.abs(s) > 1.0 + 1e-9):
         raise ValueError("s must lie in [-1, 1] (cosines)")
-    k = check_int(k, "k", low=0)
+    k = check_int(k, "k", low=0, high=MAX_DEGREE)
     d = check_int(d, "d", low=2)
     s = np.clip(s, -1.0, 1.0)
     p_prev, p = np.zeros_like(s), np.ones_like(s)
@@ -310,10 +321,10 @@ def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
     norm2 = check_float(norm2, "norm2", low=0.0)
     inner = check_float(inner, "inner")
     min_fraction = check_float(min_fraction, "min_fraction", low=0.0, high=1.0, low_open=True)
-    degree_cap = check_int(degree_cap, "degree_cap", low=2)
+    degree_cap = check_int(degree_cap, "degree_cap", low=2, high=MAX_DEGREE)
     max_tail = np.inf if max_tail is None else check_float(max_tail, "max_tail", low=0.0)
     if max_degree is not None:
-        max_degree = check_int(max_degree, "max_degree", low=1)
+        max_degree = check_int(max_degree, "max_degree", low=1, high=MAX_DEGREE)
     tprof = np.zeros(0) if target_profile is None else check_array(target_profile, "target_profile", ndim=1)
     if tprof.size:
         from .random_features import check_beta

@@ -266,7 +266,9 @@ def target_profile(d, max_degree, target="linear"):
         he2: ``t_2 = 1/sqrt(N(d,2))``.
     """
     d = check_int(d, "d", low=2)
-    K = check_int(max_degree, "max_degree", low=0)
+    from .harmonics import MAX_DEGREE
+
+    K = check_int(max_degree, "max_degree", low=0, high=MAX_DEGREE)
     check_choice(target, "target", TARGETS)
     t = np.zeros(K + 1)
     if target == "linear":

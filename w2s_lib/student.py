@@ -189,6 +189,8 @@ class KernelStudent:
     teacher_loss : float
     captured_fraction : float
         Share of ``|f_TE|^2`` in the explicitly resolved degrees.
+    degree_rates : ndarray, shape (K + 1,)
+        ``lambda_k / lambda_1`` for every degree ``k = 0..K`` (zeros included).
     ceiling : float
         0: the infinite-width student trained on the target reaches it.
     """
@@ -199,9 +201,11 @@ class KernelStudent:
     cross: np.ndarray
     teacher_loss: float
     captured_fraction: float
+    degree_rates: np.ndarray
     ceiling: float = 0.0
 
     def _g(self, tau):
+        # rates are > 0 (zero-rate, zero-energy degrees are dropped); tau may be huge
         return -np.expm1(-np.outer(self.rates, tau.reshape(-1)))
 
     def loss(self, tau):
@@ -216,9 +220,19 @@ class KernelStudent:
         return (self.cross @ self._g(tau)).reshape(tau.shape)
 
     def degree_learned(self, tau):
-        """Fraction ``1 - exp(-lambda_k t)`` of each degree learned, shape ``(K + 2,) + tau.shape``."""
+        """Fraction ``1 - exp(-lambda_k t)`` of degree ``k = 0..K`` learned at ``tau``.
+
+        Returns
+        -------
+        ndarray, shape ``(K + 1,) + tau.shape``
+            0 for the odd degrees ``>= 3`` (``lambda_k = 0``: never learned).
+        """
         tau = check_times(tau, "tau")
-        return self._g(tau).reshape(self.rates.shape + tau.shape)
+        r = self.degree_rates
+        safe = np.where(r > 0, r, 1.0)
+        g = -np.expm1(-np.outer(safe, tau.reshape(-1)))
+        g[r <= 0] = 0.0
+        return g.reshape(r.shape + tau.shape)
 
 
 def _kernel_student(teacher):
@@ -227,9 +241,15 @@ def _kernel_student(teacher):
     rates = np.append(H.eigenvalues, H.tail_eigenvalue) / lam1
     energies = np.append(H.energies, H.tail_energy)
     cross = np.append(H.cross, H.tail_cross)
+    # odd degrees >= 3 have lambda_k = 0 and carry no energy: drop them.  A non-zero
+    # energy on an underflowed eigenvalue (very large d) gets the smallest positive rate,
+    # so that 0 * inf never produces NaN.
+    live = (rates > 0) | (energies != 0) | (cross != 0)
+    rates, energies, cross = np.maximum(rates[live], np.finfo(float).tiny), energies[live], cross[live]
     return KernelStudent(
         d=teacher.d, rates=rates, energies=energies, cross=cross,
         teacher_loss=teacher.loss, captured_fraction=H.captured_fraction,
+        degree_rates=H.eigenvalues / lam1,
     )
 
 
