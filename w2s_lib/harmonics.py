@@ -127,7 +127,7 @@ def harmonic_multiplicity(d, k):
         ``N(d, 0) = 1``, ``N(d, 1) = d``, ``N(d, 2) = (d + 2)(d - 1)/2``.
     """
     d = check_int(d, "d", low=2)
-    k = check_int(k, "k", low=0)
+    k = check_int(k, "k", low=0, high=MAX_DEGREE)
     if k == 0:
         return 1
     return (2 * k + d - 2) * math.comb(k + d - 3, k - 1) // k
