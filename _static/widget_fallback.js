@@ -93,3 +93,46 @@
     window.addEventListener("load", start);
   }
 })();
+
+/*
+ * Online, the ipywidgets HTML manager typesets widget labels with the MathJax 2 API
+ * (`MathJax.Hub.Queue(["Typeset", MathJax.Hub, el])`), but the site ships MathJax 3: every
+ * widget with a description then throws "Cannot read properties of undefined (reading
+ * 'Queue')" and math in labels stays raw. Give the MathJax 3 object a minimal `Hub.Queue`
+ * that forwards to `MathJax.typesetPromise`, installed whenever MathJax replaces its global.
+ */
+(function () {
+  "use strict";
+
+  function queue() {
+    var mj = window.MathJax;
+    for (var i = 0; i < arguments.length; i++) {
+      var job = arguments[i];
+      if (Array.isArray(job) && job[0] === "Typeset" && mj && mj.startup && mj.startup.promise) {
+        var el = job[2];
+        mj.startup.promise
+          .then(function () { return mj.typesetPromise(el ? [el] : undefined); })
+          .catch(function () {});
+      }
+    }
+  }
+
+  function withHub(mj) {
+    if (mj && typeof mj === "object" && mj.version && !mj.Hub) {
+      mj.Hub = { Queue: queue };
+    }
+    return mj;
+  }
+
+  var current = withHub(window.MathJax);
+  try {
+    Object.defineProperty(window, "MathJax", {
+      configurable: true,
+      enumerable: true,
+      get: function () { return current; },
+      set: function (value) { current = withHub(value); },
+    });
+  } catch (e) {
+    // A browser that refuses the accessor keeps the plain global (widgets then log an error).
+  }
+})();

@@ -40,6 +40,12 @@ ALLOWED_THIRD_PARTY = (
     re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/[\d.]+/require(\.min)?\.js$"),
     re.compile(r"^https://cdn\.jsdelivr\.net/npm/@jupyter-widgets/html-manager@[\d.]+/dist/embed-amd\.js$"),
 )
+# Known culprits, so a failure says where to fix it.
+THIRD_PARTY_HINTS = {
+    "font-awesome": "matplotlib's to_jshtml links Font Awesome 4 from maxcdn: drop that <link> in "
+                    "w2s_lib.interactive.animation_html (the theme's bundled Font Awesome draws the icons)",
+    "thebe": "sphinx-thebe loads thebe from unpkg: keep launch_buttons.thebe false",
+}
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 FALLBACK_NOTE = ".w2s-widget-fallback"
 SEARCH_TERM = "teacher"  # a word the landing page is built around
@@ -240,9 +246,10 @@ def test_page_needs_no_third_party_host(browser, doc):
     """Offline readers get the whole page: only the widget manager may come from a CDN."""
     visit = browser.open(doc)
     extra = sorted({u for u in visit.third_party if not any(p.match(u) for p in ALLOWED_THIRD_PARTY)})
+    hints = sorted({h for u in extra for key, h in THIRD_PARTY_HINTS.items() if key in u})
     assert not extra, (
         f"{doc} requests resources from third-party hosts (blocked here, as for an offline "
-        "reader):\n" + "\n".join(extra)
+        "reader):\n" + "\n".join(extra + [f"hint: {h}" for h in hints])
     )
 
 
