@@ -136,6 +136,7 @@ class _Visit:
         self.page_errors: list[str] = []      # uncaught exceptions in the page
         self.third_party: list[str] = []      # blocked requests to other hosts
         self.local_failures: list[str] = []   # localhost requests that failed or were >= 400
+        self.mathjax_error: str | None = None  # MathJax never finished typesetting
 
 
 @pytest.fixture(scope="session")
@@ -223,8 +224,13 @@ class _Browser:
         visit.status = response.status if response else None
         # MathJax (deferred, only on pages with math) typesets asynchronously after load.
         if page.locator("script[src*='mathjax' i]").count():
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            page.evaluate("() => MathJax.startup.promise.then(() => true)")
+            try:
+                page.wait_for_function(
+                    "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000
+                )
+                page.evaluate("() => MathJax.startup.promise.then(() => true)")
+            except Exception as exc:  # reported by the math test, not here
+                visit.mathjax_error = str(exc).splitlines()[0]
         if page.locator(WIDGET_VIEW).count():
             # widget_fallback.js decides right after load when require.js is absent.
             page.wait_for_selector(FALLBACK_NOTE, state="attached", timeout=8_000)
@@ -286,6 +292,7 @@ def test_math_is_typeset_by_the_bundled_mathjax(browser, doc):
     assert all(s.startswith(browser.base + "_static/") for s in mathjax), (
         f"{doc}: MathJax must be served from the site's _static/, not {mathjax}"
     )
+    assert visit.mathjax_error is None, f"{doc}: MathJax did not start: {visit.mathjax_error}"
     if n_math:
         assert page.evaluate("() => !!(window.MathJax && MathJax.version)"), f"{doc}: MathJax did not start"
         untypeset = page.eval_on_selector_all(
