@@ -347,7 +347,6 @@ def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
     q_prev, q = (np.zeros_like(sb), np.ones_like(sb)) if tprof.size else (None, None)
     tmp = np.empty_like(s)
     energies, cross = [], []
-    sum_a = float(a.sum())
     for k in range(K_hi + 1):
         quad = a2 + float(wts @ p) if mu[k] != 0.0 else 0.0
         energies.append(max(mu[k] * quad, 0.0))
@@ -367,7 +366,6 @@ def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
         p_prev, p, tmp = p, tmp, p_prev
         if tprof.size:
             q_prev, q = q, al * sb * q - be * q_prev
-    del sum_a
     K = len(energies) - 1
     energies = np.asarray(energies)
     cross = np.asarray(cross)
