@@ -105,9 +105,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site_url():
-    """The built site served on a free localhost port for the whole session."""
+    """The built site served on a free localhost port while this module runs."""
     if not (SITE / "index.html").exists():
         _unavailable(
             f"no built site at {SITE}: build it first with "
@@ -139,7 +139,7 @@ class _Visit:
         self.mathjax_error: str | None = None  # MathJax never finished typesetting
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(site_url):
     """A fresh headless Chromium profile with every non-localhost request blocked."""
     if not CHROMIUM.exists():
