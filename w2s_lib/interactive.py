@@ -68,9 +68,15 @@ def register_callback(name: str, sweep: Sequence[Mapping]):
 
 
 def registered_callbacks() -> dict[str, WidgetCallback]:
-    """All registered callbacks (importing every ``figures_*`` module first)."""
-    from . import figures_random_features, figures_subspace  # noqa: F401  (registers)
+    """All registered callbacks (importing every ``w2s_lib.figures_*`` module first)."""
+    import importlib
+    import pkgutil
 
+    from . import __path__ as package_path
+
+    for info in pkgutil.iter_modules(package_path):
+        if info.name.startswith("figures_"):
+            importlib.import_module(f"{__package__}.{info.name}")  # registers its callbacks
     return dict(_REGISTRY)
 
 
