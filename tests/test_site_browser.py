@@ -389,7 +389,12 @@ def test_chapter_figures_are_present_and_loaded(browser, doc):
 def test_chapter_animation_works_without_a_kernel(browser, doc):
     page = browser.open(doc).page
     animations = page.locator("div.animation")
-    assert animations.count() > 0, f"{doc}: no kernel-free animation (w2s_lib.interactive.animation_html)"
+    if not animations.count() and not page.locator(WIDGET_VIEW).count():
+        pytest.skip(f"{doc} has no interactive control (no widgets, no animation)")
+    # Widgets need a kernel (or a CDN); the static page must carry the kernel-free version.
+    assert animations.count() > 0, (
+        f"{doc}: widgets but no kernel-free animation (w2s_lib.interactive.animation_html)"
+    )
     for k in range(animations.count()):
         anim = animations.nth(k)
         anim.scroll_into_view_if_needed()
