@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from typing import Callable, Mapping, Sequence
 
 import matplotlib
@@ -128,6 +129,9 @@ def animation_html(values, draw_frame: Callable, *, figsize=(6.4, 3.4), dpi: int
         anim = FuncAnimation(fig, update, frames=len(values), interval=interval, blit=False)
         with matplotlib.rc_context({"animation.embed_limit": 40.0}):
             html = anim.to_jshtml(default_mode="once")
+        # matplotlib links Font Awesome 4 from a CDN; the book theme already ships Font
+        # Awesome, so drop the link and keep the page free of third-party hosts.
+        html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*"\s*/?>', "", html)
         plt.close(fig)
     return HTML(html)
 
