@@ -69,6 +69,7 @@ from .subspace import (  # noqa: E402
     make_theta,
     principal_cosines,
     random_subspaces,
+    ratio_of_means_se,
     regime_from_risks,
     simulate_subspace,
     simulate_subspace_general,

@@ -37,7 +37,7 @@ import functools
 import numpy as np
 
 from ._validation import check_array, check_float, check_int, check_rng
-from .subspace import RISK_KEYS, _batched_min_norm_lstsq, subspace_risks_from_energies
+from .subspace import RISK_KEYS, _batched_min_norm_lstsq, ratio_of_means_se, subspace_risks_from_energies
 
 __all__ = [
     "intrinsic_dimension",
@@ -380,6 +380,9 @@ def digits_w2s(d_s=40, d_w=20, d_sw=10, *, n=100, N=800, n_test=400, sigma2=2.0,
         raise ValueError("PGR / OPR undefined: the teacher matches the ceiling or the student is exact")
     out["pgr"] = (out["weak"] - out["w2s"]) / gap
     out["opr"] = out["strong_baseline"] / out["w2s"]
+    out["pgr_se"] = ratio_of_means_se(per_seed["weak"] - per_seed["w2s"],
+                                      per_seed["weak"] - per_seed["strong_ceiling"])
+    out["opr_se"] = ratio_of_means_se(per_seed["strong_baseline"], per_seed["w2s"])
     out["per_seed"] = per_seed
     out["d_sw_nominal"] = d_sw
     out["d_sw_measured"] = float(d_meas.mean())
@@ -408,8 +411,9 @@ def digits_overlap_sweep(d_sw_values, **kwargs):
     Returns
     -------
     dict of ndarray, shape (len(d_sw_values),)
-        ``"d_sw_nominal"``, ``"d_sw_measured"``, the four mean risks, ``"pgr"``,
-        ``"opr"``, ``"pgr_theory"``, ``"opr_theory"``, ``"w2s_theory"``,
+        ``"d_sw_nominal"``, ``"d_sw_measured"`` (and ``"d_sw_measured_se"``), the four
+        mean risks and their ``"<key>_se"``, ``"pgr"``, ``"opr"`` (and ``"pgr_se"``,
+        ``"opr_se"``), ``"pgr_theory"``, ``"opr_theory"``, ``"w2s_theory"``,
         ``"weak_theory"``.
     """
     vals = check_array(d_sw_values, "d_sw_values", ndim=1)
@@ -419,7 +423,8 @@ def digits_overlap_sweep(d_sw_values, **kwargs):
     if isinstance(seed, np.random.Generator):
         raise TypeError("seed must be an int for digits_overlap_sweep (same splits for every overlap)")
     results = [digits_w2s(d_sw=int(v), **kwargs) for v in vals]
-    keys = ["d_sw_nominal", "d_sw_measured", *RISK_KEYS, "pgr", "opr"]
+    keys = ["d_sw_nominal", "d_sw_measured", "d_sw_measured_se", *RISK_KEYS,
+            *(k + "_se" for k in RISK_KEYS), "pgr", "opr", "pgr_se", "opr_se"]
     out = {k: np.array([r[k] for r in results], dtype=float) for k in keys}
     for k in ("pgr", "opr", "w2s", "weak"):
         out[k + "_theory"] = np.array([r["theory"][k] for r in results])

@@ -66,6 +66,7 @@ __all__ = [
     "random_subspaces",
     "subspaces_with_principal_cosines",
     "sweep_subspace",
+    "ratio_of_means_se",
     "regime_from_risks",
     "classify_regime",
     "RISK_KEYS",
@@ -671,6 +672,32 @@ def _run_trials(rng, trials, n, N, sigma2, A_s, A_w, t, target_s, target_w, rho_
     return risks, coefs
 
 
+def ratio_of_means_se(num, den):
+    """Delta-method standard error of ``mean(num) / mean(den)`` over paired trials.
+
+    Parameters
+    ----------
+    num, den : array_like, shape (trials,)
+        Paired per-trial numerators and denominators (e.g. ``ER_w - ER_w2s`` and
+        ``ER_w - ER_c`` for PGR); ``mean(den)`` must be non-zero.
+
+    Returns
+    -------
+    float
+        ``std(num - R den) / (sqrt(trials) |mean(den)|)`` with ``R`` the ratio of
+        means; ``0.0`` for a single trial.
+    """
+    num = check_array(num, "num", ndim=1)
+    den = check_array(den, "den", shape=num.shape)
+    if num.size < 2:
+        return 0.0
+    mden = float(den.mean())
+    if mden == 0.0:
+        raise ValueError("den must have a non-zero mean (the ratio of means is undefined)")
+    R = float(num.mean()) / mden
+    return float((num - R * den).std(ddof=1) / (np.sqrt(num.size) * abs(mden)))
+
+
 def _summarise(risks, coefs):
     trials = risks["weak"].shape[0]
     out = {}
@@ -681,6 +708,8 @@ def _summarise(risks, coefs):
     scale = max(abs(out[k]) for k in RISK_KEYS)
     out["pgr"] = float(_ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", scale))
     out["opr"] = float(_ratio(out["strong_baseline"], out["w2s"], "OPR", scale))
+    out["pgr_se"] = ratio_of_means_se(risks["weak"] - risks["w2s"], risks["weak"] - risks["strong_ceiling"])
+    out["opr_se"] = ratio_of_means_se(risks["strong_baseline"], risks["w2s"])
     per = {
         "pgr": (risks["weak"] - risks["w2s"], risks["weak"] - risks["strong_ceiling"]),
         "opr": (risks["strong_baseline"], risks["w2s"]),
