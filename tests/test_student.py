@@ -145,3 +145,23 @@ def test_student_equal_to_teacher_width_gains_little_or_nothing():
     kern = L.optimal_stopping(T).ratio
     assert min(ratios) > 0.8
     assert kern < 0.25
+
+
+def test_students_of_one_width_share_the_gram_eigendecomposition_across_teachers():
+    """S depends on the student's weights only: a second teacher reuses the eigenpairs and
+    still gets exactly the trajectory a fresh decomposition gives."""
+    from w2s_lib import student as st
+
+    d = 8
+    W = L.sample_sphere(96, d, 21)
+    T1 = L.fit_teacher(L.sample_sphere(20, d, 22))
+    T2 = L.fit_teacher(L.sample_sphere(40, d, 23))
+    F1 = L.student_trajectory(T1, W)
+    F2 = L.student_trajectory(T2, W)
+    assert F1.eigvecs is F2.eigvecs and F1.eigvals is F2.eigvals
+    st._GRAM_EIG_CACHE.clear()
+    T2b = L.fit_teacher(L.sample_sphere(40, d, 23))
+    fresh = L.student_trajectory(T2b, W)
+    assert fresh.eigvecs is not F2.eigvecs
+    assert np.allclose(fresh.loss(TAUS), F2.loss(TAUS), rtol=0, atol=1e-13)
+    assert F1.teacher_loss != F2.teacher_loss

@@ -253,13 +253,35 @@ def _kernel_student(teacher):
     )
 
 
-def _finite_student(teacher, W, rcond):
-    S = population_gram(W)
-    c = population_gram(W, teacher.W) @ teacher.coef
-    b = target_correlation(W, teacher.beta, teacher.target)
-    s, Q = _sym_eigh(S)
+_GRAM_EIG_CACHE: OrderedDict = OrderedDict()
+_GRAM_EIG_CACHE_SIZE = 8
+
+
+def _student_gram_eig(W, rcond):
+    """Kept eigenpairs ``(s, Q)`` of the student Gram ``S = G(W, W)`` (module-level LRU).
+
+    ``S`` depends on the student's weights only, not on the teacher, so students of the
+    same width trained on different teachers share one eigendecomposition.
+    """
+    key = _key(W) + (rcond,)
+    if key in _GRAM_EIG_CACHE:
+        _GRAM_EIG_CACHE.move_to_end(key)
+        return _GRAM_EIG_CACHE[key]
+    s, Q = _sym_eigh(population_gram(W))
     keep = s > rcond * max(float(s[-1]), 0.0)
     s, Q = s[keep], np.ascontiguousarray(Q[:, keep])
+    s.setflags(write=False)
+    Q.setflags(write=False)
+    _GRAM_EIG_CACHE[key] = (s, Q)
+    while len(_GRAM_EIG_CACHE) > _GRAM_EIG_CACHE_SIZE:
+        _GRAM_EIG_CACHE.popitem(last=False)
+    return s, Q
+
+
+def _finite_student(teacher, W, rcond):
+    c = population_gram(W, teacher.W) @ teacher.coef
+    b = target_correlation(W, teacher.beta, teacher.target)
+    s, Q = _student_gram_eig(W, rcond)
     q, r = Q.T @ c, Q.T @ b
     ceiling = float(np.clip(1.0 - np.sum(r * r / s), 0.0, 1.0))
     Wc = W.copy()
