@@ -56,9 +56,10 @@ from .early_stopping import (  # noqa: E402
     degree_learning_times,
     early_stop,
     loss_curve,
+    loss_by_degree,
     optimal_stopping,
 )
-from .limits import SweepResult, fit_exponent, floor, pgr, teacher_size_sweep  # noqa: E402
+from .limits import SweepResult, fit_exponent, floor, overlap_floor, pgr, teacher_size_sweep  # noqa: E402
 
 # --- subspace part (issue 4) ------------------------------------------------
 # (exports added by the subspace modules)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from ._validation import check_float, check_int
+from ._validation import check_float, check_int, check_times
 from .harmonics import kernel_eigenvalues
 from .student import student_trajectory
 
@@ -22,6 +22,7 @@ __all__ = [
     "early_stop",
     "optimal_stopping",
     "degree_learning_times",
+    "loss_by_degree",
 ]
 
 
@@ -159,3 +160,45 @@ def degree_learning_times(d, max_degree):
     with np.errstate(over="ignore"):
         out[nz] = lam[1] / lam[nz]  # may overflow to inf for huge degrees: never learned in practice
     return out
+
+
+def loss_by_degree(teacher, tau):
+    """The kernel-limit student's loss split by harmonic degree (the U-curve's mechanism).
+
+    Degree ``k`` contributes ``T_k - 2 g_k C_k + g_k^2 E_k`` with ``g_k = 1 - e^{-lambda_k t}``,
+    ``T_k`` the target's energy in degree ``k``, ``C_k`` the teacher's overlap with it and
+    ``E_k`` the teacher's energy.  It starts at ``T_k`` (``tau = 0``) and ends at the teacher's
+    error in degree ``k`` (``tau -> infinity``).  For the linear target degree 1 holds the
+    signal (falling from 1); every other degree holds only teacher error (rising from 0).
+
+    Parameters
+    ----------
+    teacher : Teacher
+        From :func:`w2s_lib.fit_teacher`.
+    tau : float or array_like
+        Times ``tau = lambda_1 t >= 0``.
+
+    Returns
+    -------
+    degrees : ndarray of int, shape (K + 2,)
+        ``0..K`` and, last, ``K + 1`` standing for every dropped degree (the tail lump of
+        :class:`w2s_lib.KernelStudent`).
+    contributions : ndarray, shape ``(K + 2,) + tau.shape``
+        Summing over the first axis gives ``student_loss(teacher, tau)`` (before that
+        function's clipping at 0).
+    """
+    from .student import _check_teacher
+
+    teacher = _check_teacher(teacher)
+    tau = check_times(tau, "tau")
+    H = teacher.harmonics
+    lam1 = 1.0 / (4.0 * teacher.d ** 2)
+    rates = np.append(H.eigenvalues, H.tail_eigenvalue) / lam1
+    energies = np.append(H.energies, H.tail_energy)
+    cross = np.append(H.cross, H.tail_cross)
+    target = np.append(H.target_energies, max(1.0 - float(H.target_energies.sum()), 0.0))
+    with np.errstate(over="ignore"):
+        g = -np.expm1(-np.outer(rates, tau.reshape(-1)))
+    contrib = target[:, None] - 2.0 * g * cross[:, None] + g * g * energies[:, None]
+    degrees = np.arange(H.max_degree + 2)
+    return degrees, contrib.reshape(degrees.shape + tau.shape)

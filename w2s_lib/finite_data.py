@@ -93,13 +93,25 @@ class SampleStudent:
         out = 1.0 - 2.0 * (self.vb @ H) + np.einsum("it,it->t", H, self.vsv @ H)
         return np.maximum(out, 0.0)
 
+    def _h(self, tau):
+        t = tau.reshape(-1) / lambda_1(self.d)
+        G = -np.expm1(-np.outer(self.sigma2, t) / self.M)
+        return G * self.z_over_sigma[:, None]
+
     def loss(self, tau):
         """Population loss at times ``tau`` (array shaped like ``tau``); O(r^2) per time."""
         tau = check_times(tau, "tau")
-        t = tau.reshape(-1) / lambda_1(self.d)
-        G = -np.expm1(-np.outer(self.sigma2, t) / self.M)
-        out = self._loss_h(G * self.z_over_sigma[:, None])
+        out = self._loss_h(self._h(tau))
         return out.reshape(tau.shape)
+
+    def target_overlap(self, tau):
+        """``<f_ST(t), f*> = h(t)^T V^T b`` at times ``tau`` (shaped like ``tau``).
+
+        By Cauchy-Schwarz (``|f*| = 1``) the loss is at least ``(1 - overlap)^2``
+        (:func:`w2s_lib.limits.overlap_floor`).
+        """
+        tau = check_times(tau, "tau")
+        return (self.vb @ self._h(tau)).reshape(tau.shape)
 
 
 def train_on_samples(teacher, W_student, N, seed, rcond=1e-12):

@@ -31,7 +31,7 @@ from .early_stopping import optimal_stopping
 from .random_features import TARGETS, sample_sphere
 from .teacher import fit_teacher
 
-__all__ = ["floor", "pgr", "fit_exponent", "SweepResult", "teacher_size_sweep"]
+__all__ = ["floor", "overlap_floor", "pgr", "fit_exponent", "SweepResult", "teacher_size_sweep"]
 
 
 def floor(tau, teacher_loss):
@@ -53,6 +53,36 @@ def floor(tau, teacher_loss):
     lte = check_float(teacher_loss, "teacher_loss", low=0.0, high=1.0)
     learned = -np.expm1(-tau)  # 1 - e^{-tau}, accurate for small tau
     return (1.0 - learned * (1.0 - lte)) ** 2
+
+
+def overlap_floor(trajectory, tau):
+    """Cauchy-Schwarz floor ``(1 - <f_ST(tau), f*>)^2`` of one student's loss curve.
+
+    Valid for every student (``|f*| = 1``): ``L_ST(tau) >= overlap_floor(trajectory, tau)``.
+    For the kernel-limit student and the linear target the overlap is
+    ``(1 - e^{-tau})(1 - L_TE)`` and this equals :func:`floor`.  A finite student's kernel
+    does not have ``f*`` as an eigenfunction, so its overlap (and floor) follows its own
+    clock and may sit below :func:`floor` at some times.
+
+    Parameters
+    ----------
+    trajectory : FiniteStudent, KernelStudent or SampleStudent
+        Anything with ``.target_overlap(tau)``.
+    tau : float or array_like
+        Times ``tau = lambda_1 t >= 0``.
+
+    Returns
+    -------
+    ndarray
+        Shaped like ``tau``.
+    """
+    if not hasattr(trajectory, "target_overlap"):
+        raise TypeError(
+            "trajectory must be a student trajectory with target_overlap "
+            f"(student_trajectory(...) or train_on_samples(...)), got {type(trajectory).__name__}"
+        )
+    tau = check_times(tau, "tau")
+    return (1.0 - trajectory.target_overlap(tau)) ** 2
 
 
 def pgr(teacher_loss, student_loss, ceiling_loss=0.0):
