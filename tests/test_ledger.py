@@ -1,0 +1,56 @@
+"""The reproducibility ledger: every claim passes, and a failing claim is reported as one."""
+
+import dataclasses
+import json
+import pathlib
+
+import pytest
+import yaml
+
+from w2s_lib import ledger
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def results():
+    return ledger.run_ledger()
+
+
+def test_every_claim_of_the_book_passes(results):
+    failing = [f"{r.id}: {r.quantity} = {r.value:.3g}, needs {r.op} {r.threshold:.3g}" for r in results if not r.passed]
+    assert not failing, "failing claims:\n" + "\n".join(failing)
+
+
+def test_ledger_covers_both_papers_with_unique_ids(results):
+    ids = [r.id for r in results]
+    assert len(ids) == len(set(ids)) >= 14
+    assert sum(i.startswith("A") for i in ids) >= 8 and sum(i.startswith("B") for i in ids) >= 6
+
+
+def test_every_measured_value_is_finite(results):
+    import math
+
+    assert all(math.isfinite(r.value) for r in results)
+
+
+def _broken(claim):
+    """The same claim with its threshold moved past the measured value."""
+    value = claim.measure()
+    return dataclasses.replace(claim, op="<", threshold=value - 1.0)
+
+
+def test_cli_exits_nonzero_and_marks_fail_when_a_claim_fails(monkeypatch, capsys):
+    broken = _broken(ledger.CLAIMS[0])
+    monkeypatch.setattr(ledger, "CLAIMS", (broken, ledger.CLAIMS[1]))
+    assert ledger.main([]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "1 of 2 claims pass" in out
+
+
+def test_cli_json_lists_every_claim(monkeypatch, capsys):
+    monkeypatch.setattr(ledger, "CLAIMS", ledger.CLAIMS[:3])
+    assert ledger.main(["--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == [c.id for c in ledger.CLAIMS[:3]]
+    assert all(r["passed"] for r in rows)
