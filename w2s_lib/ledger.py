@@ -379,13 +379,13 @@ CLAIMS: tuple[Claim, ...] = (
           "max |L_ST(0) - 1|", _a2_start, "<", 1e-12),
     Claim("A2c", "The minimum of the U-shaped curve sits at tau* of a few units (about 5-9).",
           "derived", _C4, _SW, "smallest tau* in the sweep", _a2_tau_star_min, ">", 3.0),
-    Claim("A2d", "... and not much later: tau* stays of order ten across teacher sizes.",
+    Claim("A2d", "The optimal stopping time stays of order ten across teacher sizes.",
           "derived", _C4, _SW, "largest tau* in the sweep", _a2_tau_star_max, "<", 15.0),
     Claim("A2e", "Degree 2 (the teacher's leading error) is learned far later than degree 1 (the signal).",
           "derived", _C4, f"d = {RF_D}", "tau_2 / tau_1 = lambda_1 / lambda_2", _a2_degree_separation, ">", 10.0),
     Claim("A3a", "The ratio L_ST*/L_TE falls as the teacher grows (paper's Figure 2a).",
           "paper [RF]", _C5, _SW, "worst ratio(M_TE=1024) / ratio(M_TE=64)", _a3_ratio_drop, "<", 0.1),
-    Claim("A3b", "... at every doubling of M_TE.",
+    Claim("A3b", "The ratio L_ST*/L_TE falls at every doubling of M_TE.",
           "paper [RF]", _C5, _SW, "smallest relative drop of the seed-mean ratio per doubling",
           _a3_monotone_steps, ">", 0.0),
     Claim("A3c", "The performance gap recovered approaches 1 for large teachers.",
@@ -393,7 +393,7 @@ CLAIMS: tuple[Claim, ...] = (
           _a3_pgr_largest, ">", 0.99),
     Claim("A4", "The student's loss is polynomially smaller: the fitted log-log slope of L_ST* on L_TE lies between the paper's 1.49 and the ceiling 2.",
           "paper [RF] + derived", _C5, _SW, "fitted exponent", _a4_slope, ">", 1.49),
-    Claim("A4b", "... and never above 2, the exponent the quadratic floor allows.",
+    Claim("A4b", "The fitted exponent never exceeds 2, the most the quadratic floor allows.",
           "derived", _C5, _SW, "fitted exponent", _a4_slope, "<=", 2.0),
     Claim("A5a", "The quadratic floor L_ST(t) >= (1 - (1 - e^-tau)(1 - L_TE))^2 holds at every time.",
           "derived", _C5, f"d = {RF_D}, M_TE = 16, 64, 256, 300 times in [1e-3, 1e7], kernel limit, seeds {RF_SEEDS}",
@@ -428,15 +428,15 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("B2a", "Discrepancy is a virtue: PGR falls as the overlap d_sw grows.",
           "paper [ID]", _C6, "d_s = 10, d_w = 20, n = 100, N = 200, sigma^2 = 1, d_sw = 0..10, theta = 0",
           "smallest PGR decrease per step of 2", _b2_pgr_decrease, ">", 0.0),
-    Claim("B2b", "... and so does OPR.",
+    Claim("B2b", "OPR also falls as the overlap d_sw grows.",
           "paper [ID]", _C6, "as B2a", "smallest OPR decrease per step of 2", _b2_opr_decrease, ">", 0.0),
     Claim("B2c", "With W inside S the student is a copy of the teacher.",
           "paper [ID]", _C6, "d_s = 10, d_w = d_sw = 5, 200 trials", "max |coefficient difference|",
           _b2_copy, "<", 1e-9),
-    Claim("B3a", "OPR rises with N ...",
+    Claim("B3a", "The outperforming ratio rises with the number N of pseudo-labelled samples.",
           "paper [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 2, n = 100, theta = 0", "OPR(N = 100) / OPR(N = 20)",
           _b3_rise, ">", 1.5),
-    Claim("B3b", "... and levels off once N >> d_s.",
+    Claim("B3b", "The outperforming ratio levels off once N >> d_s.",
           "paper [ID]", _C6, "as B3a", "OPR(N = 2000) / OPR(N = 1e6)", _b3_plateau, ">", 0.9),
     Claim("B4a", "When bias dominates (small noise, signal the strong features miss) W2S is worse than its teacher.",
           "paper [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 5, n = 100, N = 200, sigma^2 = 0.01, |theta in S n W|^2 = |theta in W minus S|^2 = 1",
@@ -485,12 +485,34 @@ def run_ledger(claims=None, progress: Callable[[str], None] | None = None) -> li
     return results
 
 
+def format_value(value: float) -> str:
+    """A measured number at 3 significant digits; round-off-sized numbers shown as a bound.
+
+    Values below 1e-9 in magnitude are machine-precision residues whose last digits
+    depend on the BLAS build, so they print as ``|x| < 1e-9`` (stable across machines).
+    """
+    if abs(value) < 1e-9:
+        return "|x| < 1e-9"
+    return f"{value:.3g}"
+
+
+def markdown_table(results) -> str:
+    """MyST Markdown table of results with pass/fail marks and links to the chapters."""
+    rows = ["| | Claim | Source | Configuration | Quantity | Measured | Needs | Shown in |",
+            "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        mark = "✅ pass" if r.passed else "❌ FAIL"
+        rows.append(f"| **{r.id}** {mark} | {r.statement} | {r.source} | {r.config} | {r.quantity} | "
+                    f"{format_value(r.value)} | {r.op} {r.threshold:.3g} | {{doc}}`/{r.chapter}` |")
+    return "\n".join(rows)
+
+
 def format_table(results) -> str:
     """Plain-text table of results (3 significant digits)."""
     lines = [f"{'id':<5} {'ok':<4} {'measured':>10}  {'threshold':<12} claim"]
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
-        lines.append(f"{r.id:<5} {mark:<4} {r.value:>10.3g}  {r.op + ' ' + format(r.threshold, '.3g'):<12} {r.statement}")
+        lines.append(f"{r.id:<5} {mark:<4} {format_value(r.value):>10}  {r.op + ' ' + format(r.threshold, '.3g'):<12} {r.statement}")
     n_pass = sum(r.passed for r in results)
     lines.append(f"{n_pass} of {len(results)} claims pass")
     return "\n".join(lines)
