@@ -1,0 +1,667 @@
+"""Figures and widget callbacks of chapter 6 (subspace variance) and chapter 7 (digits).
+
+Every number drawn here comes from :mod:`w2s_lib.subspace` and
+:mod:`w2s_lib.real_data`; this module only arranges it.  The widget callbacks
+(``"ch06:risks"``, ``"ch07:overlap"``) draw a fresh small figure per call and
+cache whatever a slider does not change.
+
+Conventions: the four models always carry the same colours (:data:`COLORS`);
+theory is drawn as lines, simulation as points with error bars on top.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .interactive import register_callback
+from .real_data import digits_kpca_basis, digits_w2s
+from .subspace import (
+    RISK_KEYS,
+    make_theta,
+    regime_from_risks,
+    simulate_subspace,
+    subspace_risks,
+    subspace_risks_from_energies,
+    sweep_subspace,
+    theta_energies,
+)
+
+__all__ = [
+    "COLORS",
+    "LABELS",
+    "DIGITS",
+    "widget_theta",
+    "clamp_subspace_params",
+    "widget_risks",
+    "draw_layout",
+    "draw_risks",
+    "ch06_frame",
+    "MC_CASES",
+    "mc_vs_exact",
+    "copy_gap",
+    "fig_setting",
+    "variance_vs_N",
+    "fig_variance_vs_N",
+    "ratio_sweep",
+    "fig_ratio_sweep",
+    "noise_sweep",
+    "fig_noise_sweep",
+    "digits_point",
+    "digits_grid",
+    "grid_row",
+    "fig_spectrum",
+    "draw_digits",
+    "ch07_frame",
+    "fig_digits_sweep",
+]
+
+COLORS = {"weak": "#d62728", "w2s": "#1f77b4", "strong_baseline": "#2ca02c", "strong_ceiling": "#9467bd"}
+LABELS = {"weak": "weak teacher", "w2s": "W2S student", "strong_baseline": "strong baseline",
+          "strong_ceiling": "strong ceiling"}
+SHORT = {"weak": "weak", "w2s": "W2S", "strong_baseline": "baseline", "strong_ceiling": "ceiling"}
+
+#: Ground truths offered by the chapter-6 widget.
+TARGETS = ("zero", "spread", "misspecified")
+
+
+def _new_figure(figsize=(7.0, 3.2)):
+    # no layout engine: constrained layout would double the cost of every widget update
+    return Figure(figsize=figsize, dpi=72)
+
+
+def _margins(fig, **kw):
+    """Fixed margins for a figure without a layout engine (none when one is set)."""
+    return {} if fig.get_layout_engine() is not None else kw
+
+
+def _subplots(nrows=1, ncols=1, figsize=(7.0, 3.2), **kw):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kw)
+
+
+# ---------------------------------------------------------------------------
+# chapter 6: the exact setting
+# ---------------------------------------------------------------------------
+def widget_theta(target, d_s, d_w, d_sw):
+    """Ground truth for the chapter-6 widget, ``|theta|^2 = 1`` unless ``target == "zero"``.
+
+    Parameters
+    ----------
+    target : {"zero", "spread", "misspecified"}
+        ``"zero"``: pure noise (``theta = 0``); ``"spread"``: unit energy spread
+        evenly over ``S u W``; ``"misspecified"``: half of it spread over
+        ``S u W`` and half on ``W \\ S``, the directions the student cannot
+        represent (all spread when ``W`` lies inside ``S``).
+    d_s, d_w, d_sw : int
+
+    Returns
+    -------
+    ndarray, shape (d_s + d_w - d_sw + 1,)
+    """
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
+    union = d_s + d_w - d_sw
+    if target == "zero":
+        return np.zeros(union + 1)
+    sizes = {"shared": d_sw, "s_only": d_s - d_sw, "w_only": d_w - d_sw}
+    share = 1.0 if target == "spread" or sizes["w_only"] == 0 else 0.5
+    energy = {k: share * v / union for k, v in sizes.items()}
+    energy["w_only"] += 1.0 - share
+    return make_theta(d_s, d_w, d_sw, **energy)
+
+
+def clamp_subspace_params(d_s, d_w, d_sw, n, N):
+    """Clamp widget values into the exact formula's domain.
+
+    Returns
+    -------
+    params : dict
+        ``d_s, d_w, d_sw, n, N`` with ``d_sw <= min(d_s, d_w)``,
+        ``n >= max(d_s, d_w) + 2`` and ``N >= d_s + 2``.
+    notes : list of str
+        One sentence per value that was changed.
+    """
+    notes = []
+    d_s, d_w, d_sw, n, N = (int(v) for v in (d_s, d_w, d_sw, n, N))
+    if d_sw > min(d_s, d_w):
+        notes.append(f"d_sw -> {min(d_s, d_w)} (at most min(d_s, d_w))")
+        d_sw = min(d_s, d_w)
+    if n < max(d_s, d_w) + 2:
+        notes.append(f"n -> {max(d_s, d_w) + 2} (needs n > max(d_s, d_w) + 1)")
+        n = max(d_s, d_w) + 2
+    if N < d_s + 2:
+        notes.append(f"N -> {d_s + 2} (needs N > d_s + 1)")
+        N = d_s + 2
+    return {"d_s": d_s, "d_w": d_w, "d_sw": d_sw, "n": n, "N": N}, notes
+
+
+@functools.lru_cache(maxsize=512)
+def widget_risks(d_s, d_w, d_sw, n, N, sigma2, target):
+    """Exact risks for the widget (after clamping), with ``None`` ratios when undefined.
+
+    Returns
+    -------
+    risks : dict
+        As :func:`w2s_lib.subspace_risks`; ``"pgr"`` / ``"opr"`` are ``None``
+        when their denominator vanishes, and ``"pgr_meaningful"`` says whether
+        the teacher is worse than the ceiling (a gap for PGR to measure).
+    """
+    theta = widget_theta(target, d_s, d_w, d_sw)
+    e = theta_energies(theta, d_s, d_w, d_sw)
+    r = subspace_risks_from_energies(d_s, d_w, d_sw, n, N, float(sigma2), ratios=False, **e)
+    gap = r["weak"] - r["strong_ceiling"]
+    scale = max(r[k] for k in RISK_KEYS)
+    tiny = 1e-12 * max(scale, 1e-300)
+    r["pgr"] = (r["weak"] - r["w2s"]) / gap if abs(gap) > tiny else None
+    r["opr"] = r["strong_baseline"] / r["w2s"] if r["w2s"] > tiny else None
+    r["pgr_meaningful"] = bool(regime_from_risks(r)["pgr_meaningful"])
+    return r
+
+
+@functools.lru_cache(maxsize=256)
+def _widget_mc(d_s, d_w, d_sw, n, N, sigma2, target, trials=200, seed=0):
+    theta = widget_theta(target, d_s, d_w, d_sw)
+    sim = simulate_subspace(d_s, d_w, d_sw, n, N, float(sigma2), theta, trials, seed) \
+        if (sigma2 > 0 or target != "zero") else None
+    if sim is None:
+        return None
+    return {k: (sim[k], sim[k + "_se"]) for k in RISK_KEYS}
+
+
+def draw_layout(ax, d_s, d_w, d_sw, *, fontsize=8):
+    """Draw the coordinate picture of ``V_s``, ``V_w``, their intersection and the discrepancy."""
+    w0 = d_s - d_sw
+    union = d_s + d_w - d_sw
+    ax.barh(1, d_s, left=0, height=0.55, color="#9ecae1", edgecolor="k", lw=0.6)
+    ax.barh(0, d_w, left=w0, height=0.55, color="#fcbba1", edgecolor="k", lw=0.6)
+    if d_sw:
+        ax.axvspan(w0, d_s, color="0.5", alpha=0.25, lw=0)
+        ax.text(min(max(w0 + d_sw / 2, 0.15 * union), 0.85 * union), 1.45, f"$V_s\\cap V_w$\n$d_{{sw}}={d_sw}$",
+                ha="center", va="bottom", fontsize=fontsize)
+    if d_w > d_sw:
+        ax.text(min(max(d_s + (d_w - d_sw) / 2, 0.2 * union), 0.8 * union), -0.55, f"discrepancy $V_w\\setminus V_s$\n({d_w - d_sw} dims)",
+                ha="center", va="top", fontsize=fontsize)
+    wide = 0.35 * union
+    ax.text(d_s / 2, 1, f"strong $V_s$ ({d_s})" if d_s >= wide else "$V_s$", ha="center", va="center",
+            fontsize=fontsize)
+    ax.text(w0 + d_w / 2, 0, f"weak $V_w$ ({d_w})" if d_w >= wide else "$V_w$", ha="center", va="center",
+            fontsize=fontsize)
+    ax.set_xlim(-0.5, union + 0.5)
+    ax.set_ylim(-1.6, 2.7)
+    ax.set_yticks([])
+    ax.set_xlabel("coordinate of $z$", fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+
+
+def _bars(ax, r, mc=None):
+    x = np.arange(4)
+    for i, key in enumerate(RISK_KEYS):
+        bias = r[key + "_bias"]
+        ax.bar(i, bias, color=COLORS[key], alpha=0.35, hatch="//", edgecolor=COLORS[key], lw=0)
+        if key == "w2s":
+            parts = [(r["w2s_var_inherited"], 1.0), (r["w2s_var_discrepancy"], 0.6),
+                     (r["w2s_var_teacher_bias"], 0.35)]
+            bottom = bias
+            for val, alpha in parts:
+                ax.bar(i, val, bottom=bottom, color=COLORS[key], alpha=alpha, lw=0)
+                bottom += val
+        else:
+            ax.bar(i, r[key + "_variance"], bottom=bias, color=COLORS[key], lw=0)
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor="0.8", hatch="//", edgecolor="0.5", lw=0, label="bias"),
+               Patch(facecolor=COLORS["w2s"], label="W2S var. inherited ($V_s\\cap V_w$)"),
+               Patch(facecolor=COLORS["w2s"], alpha=0.6, label="W2S var. discrepancy")]
+    if mc is not None:
+        handles.append(ax.errorbar(x, [mc[k][0] for k in RISK_KEYS], yerr=[2 * mc[k][1] for k in RISK_KEYS], fmt="o",
+                    color="k", ms=4, capsize=2, label="Monte Carlo (±2 SE)"))
+    ax.legend(handles=handles, fontsize=7, loc="upper right")
+    top = max(r[k] for k in RISK_KEYS)
+    if mc is not None:
+        top = max(top, max(mc[k][0] + 2 * mc[k][1] for k in RISK_KEYS))
+    ax.set_ylim(0, 1.6 * top if top > 0 else 1.0)
+    ax.set_xticks(x, [SHORT[k] for k in RISK_KEYS], fontsize=8)
+    ax.set_ylabel("excess risk", fontsize=8)
+    ax.tick_params(labelsize=8)
+
+
+def draw_risks(fig, d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=False):
+    """Chapter-6 widget drawing: risk bars (bias hatched, variance solid) and the layout.
+
+    The W2S bar's variance is split into inherited (dark, on ``V_s n V_w``),
+    discrepancy (lighter, on ``V_w \\ V_s``) and the teacher-bias part (lightest).
+    """
+    p, notes = clamp_subspace_params(d_s, d_w, d_sw, n, N)
+    r = widget_risks(p["d_s"], p["d_w"], p["d_sw"], p["n"], p["N"], float(sigma2), target)
+    gs = fig.add_gridspec(1, 2, width_ratios=[1.25, 1],
+                          **_margins(fig, left=0.09, right=0.98, bottom=0.22, top=0.88, wspace=0.12))
+    ax = fig.add_subplot(gs[0])
+    mc = _widget_mc(p["d_s"], p["d_w"], p["d_sw"], p["n"], p["N"], float(sigma2), target) if monte_carlo else None
+    _bars(ax, r, mc)
+    if r["pgr"] is None:
+        ratio = "PGR, OPR undefined: every risk is zero (no noise, no signal)"
+    else:
+        pgr = f"PGR = {r['pgr']:.3g}" + ("" if r["pgr_meaningful"] else " (no gap)")
+        ratio = f"{pgr},  OPR = {r['opr']:.3g}"
+    ax.set_title(ratio, fontsize=9)
+    ax2 = fig.add_subplot(gs[1])
+    draw_layout(ax2, p["d_s"], p["d_w"], p["d_sw"], fontsize=7)
+    ax2.set_title(f"n = {p['n']}, N = {p['N']}, $\\sigma^2$ = {sigma2:.3g}", fontsize=9)
+    if notes:
+        fig.text(0.5, 0.01, "Clamped: " + "; ".join(notes), ha="center", va="bottom", fontsize=7,
+                 color="#b30000")
+    return r
+
+
+_CH06_SWEEP = [
+    dict(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=False),
+    dict(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=True),
+    dict(d_s=2, d_w=2, d_sw=0, n=4, N=4, sigma2=0.0, target="spread", monte_carlo=False),
+    dict(d_s=2, d_w=2, d_sw=0, n=4, N=4, sigma2=0.0, target="zero", monte_carlo=False),
+    dict(d_s=40, d_w=40, d_sw=40, n=400, N=2000, sigma2=4.0, target="misspecified", monte_carlo=True),
+    dict(d_s=40, d_w=2, d_sw=2, n=42, N=42, sigma2=4.0, target="spread", monte_carlo=True),
+    dict(d_s=2, d_w=40, d_sw=40, n=4, N=2000, sigma2=0.0, target="misspecified", monte_carlo=False),
+    dict(d_s=40, d_w=40, d_sw=0, n=42, N=42, sigma2=0.0, target="misspecified", monte_carlo=True),
+    dict(d_s=10, d_w=20, d_sw=0, n=100, N=200, sigma2=4.0, target="zero", monte_carlo=True),
+    dict(d_s=20, d_w=10, d_sw=10, n=400, N=100, sigma2=0.1, target="spread", monte_carlo=False),
+]
+
+
+@register_callback("ch06:risks", sweep=_CH06_SWEEP)
+def ch06_risks(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=False):
+    """Widget: the four exact risks, PGR and OPR (optionally Monte Carlo points)."""
+    fig = _new_figure((7.0, 3.2))
+    draw_risks(fig, d_s, d_w, d_sw, n, N, sigma2, target, monte_carlo)
+    return fig
+
+
+def ch06_frame(fig, d_sw, *, d_s=10, d_w=20, n=100, N=200, sigma2=1.0, target="zero"):
+    """One frame of the chapter-6 animation: :func:`draw_risks` at overlap ``d_sw``."""
+    draw_risks(fig, d_s, d_w, d_sw, n, N, sigma2, target, monte_carlo=False)
+
+
+#: The three regimes of the Monte Carlo check (``d_s = 10, d_w = 20, n = 100, N = 200``):
+#: pure variance, a mixed ground truth, and a bias-dominated one.
+MC_CASES = (
+    ("pure variance", dict(d_sw=5, sigma2=1.0), dict(shared=0.0)),
+    ("mixed", dict(d_sw=5, sigma2=1.0), dict(shared=1.0, s_only=0.5, w_only=0.5, outside=0.2)),
+    ("bias-dominated", dict(d_sw=3, sigma2=0.05), dict(shared=1.0, outside=2.0)),
+)
+
+
+def mc_vs_exact(trials=4000, seed=20, *, d_s=10, d_w=20, n=100, N=200, cases=MC_CASES):
+    """Monte Carlo against the exact formula for the four risks in several regimes.
+
+    Case ``i`` is simulated with seed ``seed + i``.
+
+    Returns
+    -------
+    list of dict
+        One row per (case, model): ``"case"``, ``"model"``, ``"exact"``, ``"mc"``,
+        ``"se"`` and ``"z" = (mc - exact) / se``.
+    """
+    rows = []
+    for i, (name, kw, energies) in enumerate(cases):
+        theta = make_theta(d_s, d_w, kw["d_sw"], **energies)
+        args = dict(d_s=d_s, d_w=d_w, n=n, N=N, theta=theta, **kw)
+        exact = subspace_risks(**args)
+        mc = simulate_subspace(**args, trials=trials, seed=seed + i)
+        for key in RISK_KEYS:
+            rows.append({"case": name, "model": key, "exact": exact[key], "mc": mc[key],
+                         "se": mc[key + "_se"], "z": (mc[key] - exact[key]) / mc[key + "_se"]})
+    return rows
+
+
+def copy_gap(d_s=10, d_w=5, n=100, N=200, sigma2=1.0, trials=200, seed=3):
+    """Largest coefficient difference between student and teacher when ``W`` lies inside ``S``.
+
+    With ``d_sw = d_w`` the weak coordinates ``W = [d_s - d_w, d_s)`` sit inside
+    ``S``; the teacher's prediction is exactly representable by the student,
+    which therefore reproduces it: zero on ``S \\ W`` and the teacher's
+    coefficients on ``W``.
+
+    Returns
+    -------
+    float
+        ``max |student - (0, teacher)|`` over trials and coordinates.
+    """
+    theta = make_theta(d_s, d_w, d_w, shared=1.0, s_only=1.0 if d_s > d_w else 0.0)
+    r = simulate_subspace(d_s, d_w, d_w, n, N, sigma2, theta, trials, seed, return_coefs=True)
+    te, st = r["coefs"]["weak"], r["coefs"]["w2s"]
+    k = d_s - d_w
+    return float(max(np.max(np.abs(st[:, :k]), initial=0.0), np.max(np.abs(st[:, k:] - te))))
+
+
+def fig_setting(d_s=10, d_w=20, d_sw_values=(0, 4, 10)):
+    """Small multiples of the coordinate picture for several overlaps."""
+    fig, axes = _subplots(1, len(d_sw_values), figsize=(9.0, 2.2))
+    for ax, d_sw in zip(np.atleast_1d(axes), d_sw_values):
+        draw_layout(ax, d_s, d_w, d_sw, fontsize=7)
+        ax.set_xlim(-0.5, d_s + d_w + 0.5)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# chapter 6: Monte Carlo vs exact vs asymptotic
+# ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=16)
+def variance_vs_N(d_s=10, d_w=20, d_sw=5, n=100, sigma2=1.0, N_values=(5, 8, 13, 16, 20, 25, 32, 50, 100,
+                                                                        200, 500, 1000, 3000),
+                  trials=1000, seed=0):
+    """The student's variance over ``N`` (``theta = 0``, so risk = variance).
+
+    Returns
+    -------
+    dict
+        ``"N_mc"``, ``"mc"``, ``"mc_se"``: Monte Carlo W2S risk at ``N_values``;
+        ``"N"``: dense grid with ``N > d_s + 1``; ``"exact"``, ``"asymptotic"``,
+        ``"inherited"``, ``"discrepancy"``: the formula, the paper's ``d_s/N``
+        form and the two parts of the exact variance; ``"weak"``: the teacher's
+        risk.
+    """
+    theta = np.zeros(d_s + d_w - d_sw + 1)
+    Ns = np.asarray(N_values, dtype=int)
+    mc = [simulate_subspace(d_s, d_w, d_sw, n, int(N), sigma2, theta, trials, seed + i)
+          for i, N in enumerate(Ns)]
+    dense = np.unique(np.geomspace(d_s + 2, Ns.max(), 200).astype(int))
+    ex = sweep_subspace({"N": dense}, d_s=d_s, d_w=d_w, d_sw=d_sw, n=n, N=int(dense[-1]), sigma2=sigma2,
+                        theta=theta)
+    return {"N_mc": Ns, "mc": np.array([m["w2s"] for m in mc]), "mc_se": np.array([m["w2s_se"] for m in mc]),
+            "N": dense, "exact": ex["w2s"], "asymptotic": ex["w2s_asymptotic"],
+            "inherited": ex["w2s_var_inherited"], "discrepancy": ex["w2s_var_discrepancy"],
+            "weak": float(ex["weak"][0]), "d_s": d_s, "d_w": d_w, "d_sw": d_sw, "n": n, "sigma2": sigma2}
+
+
+def fig_variance_vs_N(data):
+    """One figure: Monte Carlo variance, the exact formula and the ``d_s/N`` form over ``N``."""
+    fig, ax = _subplots(figsize=(7.0, 3.6))
+    d_s = data["d_s"]
+    ax.axvspan(1, 2 * d_s + 1, color="0.88", lw=0)
+    ax.text(data["N_mc"].min() * 0.85, 0.97, "$N < 2d_s+1$: the student\namplifies the teacher's\nvariance",
+            transform=ax.get_xaxis_transform(), fontsize=7, va="top")
+    ax.plot(data["N"], data["exact"], color=COLORS["w2s"], lw=2, label="exact formula")
+    ax.plot(data["N"], data["asymptotic"], color="k", ls="--", lw=1.2, label="paper's large-$N$ form ($d_s/N$)")
+    ax.plot(data["N"], data["inherited"], color=COLORS["w2s"], ls=":", lw=1.2,
+            label="inherited part (on $V_s\\cap V_w$)")
+    ax.axhline(data["weak"], color=COLORS["weak"], lw=1, label="weak teacher")
+    ax.errorbar(data["N_mc"], data["mc"], yerr=2 * data["mc_se"], fmt="o", color="k", ms=4, capsize=2,
+                label="Monte Carlo W2S (±2 SE)")
+    ax.axvline(d_s, color="0.4", lw=0.8, ls="-.")
+    ax.text(d_s * 1.05, 0.6, "$N=d_s$\n(interpolation\npeak)", transform=ax.get_xaxis_transform(), fontsize=7)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(data["N_mc"].min() * 0.8, data["N_mc"].max() * 1.25)
+    ax.set_ylim(0.5 * float(np.min(data["inherited"])), 30 * data["weak"])
+    ax.set_xlabel("unlabelled samples $N$")
+    ax.set_ylabel("W2S excess risk (= variance)")
+    ax.legend(fontsize=7, loc="upper right")
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# chapter 6: PGR / OPR sweeps
+# ---------------------------------------------------------------------------
+def ratio_sweep(param, dense, mc_values, *, d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, theta=None,
+                trials=1000, seed=0):
+    """Exact PGR / OPR over a dense grid of ``param`` and Monte Carlo at ``mc_values``.
+
+    Parameters
+    ----------
+    param : {"d_sw", "n", "N", "sigma2"}
+    dense, mc_values : sequence
+        Grid of the exact curves and of the Monte Carlo points.
+    theta : array_like, optional
+        Ground truth (default zero, length ``d_s + d_w + 1``).
+
+    Returns
+    -------
+    dict
+        ``"x"``, ``"pgr"``, ``"opr"`` and the four risks (exact, dense);
+        ``"x_mc"``, ``"pgr_mc"``, ``"pgr_mc_se"``, ``"opr_mc"``, ``"opr_mc_se"``
+        and the Monte Carlo risks ``"<key>_mc"``.
+    """
+    base = dict(d_sw=d_sw, n=n, N=N, sigma2=sigma2)
+    theta = np.zeros(d_s + d_w + 1) if theta is None else np.asarray(theta, dtype=float)
+    ex = sweep_subspace({param: list(dense)}, d_s=d_s, d_w=d_w, theta=theta, **base)
+    out = {"param": param, "x": np.asarray(dense, dtype=float), "pgr": ex["pgr"], "opr": ex["opr"]}
+    out.update({k: ex[k] for k in RISK_KEYS})
+    out["w2s_bias"], out["w2s_variance"] = ex["w2s_bias"], ex["w2s_variance"]
+    sims = []
+    for i, v in enumerate(mc_values):
+        kw = dict(base, **{param: v})
+        sims.append(simulate_subspace(d_s, d_w, int(kw["d_sw"]), int(kw["n"]), int(kw["N"]), float(kw["sigma2"]),
+                                      theta, trials, seed + i))
+    out["x_mc"] = np.asarray(mc_values, dtype=float)
+    for k in ("pgr", "opr"):
+        out[k + "_mc"] = np.array([s[k] for s in sims])
+        out[k + "_mc_se"] = np.array([s[k + "_se"] for s in sims])
+    for k in RISK_KEYS:
+        out[k + "_mc"] = np.array([s[k] for s in sims])
+        out[k + "_mc_se"] = np.array([s[k + "_se"] for s in sims])
+    return out
+
+
+_XLABEL = {"d_sw": "shared dimension $d_{sw}$", "n": "labelled samples $n$", "N": "unlabelled samples $N$",
+           "sigma2": "label noise $\\sigma^2$"}
+
+
+def fig_ratio_sweep(data, *, logx=False, marks=None, pgr_ylim=None):
+    """PGR (left) and OPR (right): exact curves with Monte Carlo points (±2 SE).
+
+    ``marks``: x positions marked by dotted vertical lines; ``pgr_ylim``: optional
+    ``(low, high)`` of the PGR axis (PGR diverges where the teacher-ceiling gap closes).
+    """
+    fig, axes = _subplots(1, 2, figsize=(8.0, 3.0))
+    for ax, k, ref in zip(axes, ("pgr", "opr"), (1.0, 1.0)):
+        ax.plot(data["x"], data[k], color=COLORS["w2s"], lw=2, label="exact")
+        ax.errorbar(data["x_mc"], data[k + "_mc"], yerr=2 * data[k + "_mc_se"], fmt="o", color="k", ms=4,
+                    capsize=2, label="Monte Carlo (±2 SE)")
+        ax.axhline(ref, color="0.5", lw=0.8, ls="--")
+        if k == "pgr":
+            ax.axhline(0.0, color="0.5", lw=0.8)
+        for m in marks or ():
+            ax.axvline(m, color="0.6", lw=0.8, ls=":")
+        if logx:
+            ax.set_xscale("log")
+        ax.set_xlabel(_XLABEL[data["param"]])
+        ax.set_ylabel(k.upper())
+    if pgr_ylim is not None:
+        axes[0].set_ylim(*pgr_ylim)
+    axes[0].legend(fontsize=7)
+    return fig
+
+
+def noise_sweep(theta, *, d_s=10, d_w=20, d_sw=5, n=100, N=200, dense=None,
+                mc_values=(0.01, 0.1, 1.0, 10.0, 100.0), trials=1000, seed=0):
+    """Risks over ``sigma2`` for a ground truth with signal (see :func:`ratio_sweep`).
+
+    Adds ``"bias_dominated"`` and ``"beats_teacher"`` (from
+    :func:`w2s_lib.regime_from_risks`) on the dense grid.
+    """
+    dense = np.geomspace(0.01, 100.0, 81) if dense is None else np.asarray(dense, dtype=float)
+    out = ratio_sweep("sigma2", dense, mc_values, d_s=d_s, d_w=d_w, d_sw=d_sw, n=n, N=N, theta=theta,
+                      trials=trials, seed=seed)
+    reg = regime_from_risks({k: out[k] for k in (*RISK_KEYS, "w2s_bias", "w2s_variance")})
+    out["bias_dominated"], out["beats_teacher"] = reg["bias_dominated"], reg["beats_teacher"]
+    return out
+
+
+def fig_noise_sweep(data):
+    """Left: teacher vs student risk over ``sigma2`` (shaded where the student loses);
+    right: the student's bias and variance."""
+    fig, axes = _subplots(1, 2, figsize=(8.0, 3.0))
+    x = data["x"]
+    ax = axes[0]
+    lose = ~data["beats_teacher"]
+    if lose.any():
+        ax.axvspan(x[lose].min(), x[lose].max(), color="0.88", lw=0)
+        ax.text(x[lose].min() * 1.1, 0.92, "student worse\nthan teacher", transform=ax.get_xaxis_transform(),
+                fontsize=7, va="top")
+    for key in RISK_KEYS:
+        ax.plot(x, data[key], color=COLORS[key], lw=1.8, label=LABELS[key])
+        ax.errorbar(data["x_mc"], data[key + "_mc"], yerr=2 * data[key + "_mc_se"], fmt="o", color=COLORS[key],
+                    mec="k", ms=4, capsize=2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(_XLABEL["sigma2"])
+    ax.set_ylabel("excess risk")
+    ax.legend(fontsize=7, loc="lower right")
+    ax = axes[1]
+    ax.plot(x, data["w2s_bias"], color=COLORS["w2s"], ls="--", lw=1.8, label="W2S bias")
+    ax.plot(x, data["w2s_variance"], color=COLORS["w2s"], lw=1.8, label="W2S variance")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(_XLABEL["sigma2"])
+    ax.legend(fontsize=7)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# chapter 7: digits
+# ---------------------------------------------------------------------------
+#: Settings of the chapter-7 experiment (passed to :func:`w2s_lib.digits_w2s`).
+#: (The defaults of :func:`w2s_lib.digits_w2s` with 8 seeds: the ledger's claims B6 use the same.)
+DIGITS = dict(d_s=40, d_w=20, N=800, n_test=400, sigma2=2.0, digit=0, seeds=8, seed=0)
+DIGITS_OVERLAPS = (8, 11, 14, 17, 20)
+DIGITS_N = (50, 100, 200, 400)
+
+
+@functools.lru_cache(maxsize=256)
+def digits_point(d_sw, n=100, target_components=None):
+    """:func:`w2s_lib.digits_w2s` at the chapter's settings (cached; no per-seed arrays)."""
+    r = digits_w2s(d_sw=int(d_sw), n=int(n), target_components=target_components, **DIGITS)
+    r = dict(r)
+    r.pop("per_seed")
+    return r
+
+
+@functools.lru_cache(maxsize=16)
+def digits_grid(d_sw_values=DIGITS_OVERLAPS, n_values=DIGITS_N, target_components=None):
+    """Every (overlap, n) pair of the chapter-7 widget, as arrays of shape ``(len(n), len(d_sw))``.
+
+    Returns
+    -------
+    dict
+        ``"d_sw_nominal"``, ``"n"`` (the grid), and arrays ``"d_sw_measured"``,
+        the four risks and their ``"_se"``, ``"pgr"``, ``"pgr_se"``, ``"opr"``,
+        ``"opr_se"``, ``"<key>_theory"`` for the four risks, ``"pgr_theory"``,
+        ``"opr_theory"``.
+    """
+    pts = [[digits_point(d, n, target_components) for d in d_sw_values] for n in n_values]
+    keys = ["d_sw_measured", *RISK_KEYS, *(k + "_se" for k in RISK_KEYS), "pgr", "pgr_se", "opr", "opr_se"]
+    out = {"d_sw_nominal": np.array(d_sw_values), "n": np.array(n_values)}
+    for k in keys:
+        out[k] = np.array([[p[k] for p in row] for row in pts], dtype=float)
+    for k in (*RISK_KEYS, "pgr", "opr"):
+        out[k + "_theory"] = np.array([[p["theory"][k] for p in row] for row in pts], dtype=float)
+    return out
+
+
+def grid_row(grid, n):
+    """The overlap sweep at one ``n`` out of :func:`digits_grid` (the layout of
+    :func:`w2s_lib.digits_overlap_sweep`, for :func:`fig_digits_sweep`)."""
+    idx = np.flatnonzero(grid["n"] == n)
+    if idx.size == 0:
+        raise ValueError(f"n must be one of {list(grid['n'])}, got {n!r}")
+    i = int(idx[0])
+    return {k: (v if k in ("d_sw_nominal", "n") else v[i]) for k, v in grid.items()}
+
+
+def fig_spectrum(d_s=40, d_w=20, d_sw_values=(8, 17)):
+    """Kernel-PCA spectrum of the digits with the strong block and two weak maps marked."""
+    b = digits_kpca_basis()
+    lam = b["eigenvalues"]
+    fig, axes = _subplots(1, 2, figsize=(8.5, 3.0))
+    ax = axes[0]
+    j = np.arange(1, lam.size + 1)
+    ax.semilogy(j, lam, color="k", lw=1)
+    ax.axvspan(0.5, d_s + 0.5, color="#9ecae1", alpha=0.5, lw=0, label=f"strong map: top {d_s}")
+    ax.set_xlabel("kernel-PCA component $j$")
+    ax.set_ylabel("eigenvalue $\\lambda_j$")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    for row, d_sw in enumerate(d_sw_values):
+        cols = np.concatenate([np.arange(d_sw), np.arange(d_s, d_s + d_w - d_sw)])
+        ax.scatter(cols + 1, np.full(cols.size, row), marker="s", s=14, color="#fc9272")
+        ax.scatter(np.arange(1, d_s + 1), np.full(d_s, row + 0.3), marker="s", s=14, color="#6baed6")
+    ax.set_yticks([r + 0.15 for r in range(len(d_sw_values))],
+                  [f"nominal $d_{{sw}}={d}$" for d in d_sw_values])
+    ax.set_xlabel("component index (blue: strong, red: weak)")
+    ax.set_ylim(-0.6, len(d_sw_values) - 0.1)
+    return fig
+
+
+def draw_digits(fig, d_sw=11, n=100, grid=None):
+    """Chapter-7 widget drawing: measured risks vs theory at one overlap, PGR across overlaps."""
+    grid = digits_grid() if grid is None else grid
+    i = int(np.flatnonzero(grid["n"] == n)[0])
+    j = int(np.flatnonzero(grid["d_sw_nominal"] == d_sw)[0])
+    ax, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.2],
+                           gridspec_kw=_margins(fig, left=0.08, right=0.98, bottom=0.15, top=0.88, wspace=0.25))
+    x = np.arange(4)
+    ax.bar(x, [grid[k][i, j] for k in RISK_KEYS], yerr=[2 * grid[k + "_se"][i, j] for k in RISK_KEYS],
+           color=[COLORS[k] for k in RISK_KEYS], capsize=2, label="digits (±2 SE)")
+    ax.plot(x, [grid[k + "_theory"][i, j] for k in RISK_KEYS], "kD", ms=5, label="exact formula")
+    ax.set_xticks(x, [SHORT[k] for k in RISK_KEYS], fontsize=8)
+    ax.set_ylabel("held-out excess risk", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=7)
+    ax.set_title(f"measured $d_{{sw}}$ = {grid['d_sw_measured'][i, j]:.3g}, n = {n}", fontsize=9)
+    dm = grid["d_sw_measured"][i]
+    ax2.plot(dm, grid["pgr_theory"][i], color=COLORS["w2s"], lw=1.8, label="exact formula")
+    ax2.errorbar(dm, grid["pgr"][i], yerr=2 * grid["pgr_se"][i], fmt="o", color="k", ms=4, capsize=2,
+                 label="digits (±2 SE)")
+    ax2.plot([dm[j]], [grid["pgr"][i, j]], "o", ms=11, mfc="none", mec="#ff7f0e", mew=2)
+    ax2.axhline(0, color="0.5", lw=0.8)
+    ax2.set_xlabel("measured $d_{sw}$", fontsize=8)
+    ax2.set_ylabel("PGR", fontsize=8)
+    ax2.tick_params(labelsize=8)
+    ax2.legend(fontsize=7)
+    ax2.set_title(f"PGR = {grid['pgr'][i, j]:.3g} (theory {grid['pgr_theory'][i, j]:.3g}), "
+                  f"OPR = {grid['opr'][i, j]:.3g}", fontsize=9)
+    return fig
+
+
+_CH07_SWEEP = [dict(d_sw=d, n=n) for d in DIGITS_OVERLAPS for n in (50, 400)] + [dict(d_sw=11, n=100),
+                                                                                 dict(d_sw=14, n=200)]
+
+
+def ch07_frame(fig, d_sw, *, n=100):
+    """One frame of the chapter-7 animation: :func:`draw_digits` at nominal overlap ``d_sw``."""
+    draw_digits(fig, d_sw, n)
+
+
+@register_callback("ch07:overlap", sweep=_CH07_SWEEP)
+def ch07_overlap(d_sw=11, n=100):
+    """Widget: digits risks and PGR at one nominal overlap and labelled-set size (precomputed grid)."""
+    fig = _new_figure((7.5, 3.2))
+    draw_digits(fig, d_sw, n)
+    return fig
+
+
+def fig_digits_sweep(sweeps, labels):
+    """PGR (left) and OPR (right) against the measured ``d_sw``: experiment points, theory lines.
+
+    ``sweeps`` are outputs of :func:`w2s_lib.digits_overlap_sweep` (one per target).
+    """
+    fig, axes = _subplots(1, 2, figsize=(8.5, 3.2))
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c"]
+    for s, lab, c in zip(sweeps, labels, colors):
+        x = s["d_sw_measured"]
+        for ax, k in zip(axes, ("pgr", "opr")):
+            ax.plot(x, s[k + "_theory"], color=c, lw=1.6)
+            ax.errorbar(x, s[k], yerr=2 * s[k + "_se"], fmt="o", color=c, mec="k", ms=4, capsize=2,
+                        label=f"{lab}: digits (points) / theory (line)")
+    for ax, k in zip(axes, ("PGR", "OPR")):
+        ax.set_xlabel("measured $d_{sw}$")
+        ax.set_ylabel(k)
+    axes[0].axhline(0, color="0.5", lw=0.8)
+    axes[1].axhline(1, color="0.5", lw=0.8, ls="--")
+    axes[0].legend(fontsize=7)
+    return fig
