@@ -1,0 +1,749 @@
+"""Figures and widget callbacks of Part I, chapters 1-3 (setup, teacher, student).
+
+Every number drawn here comes from the numerics modules (:mod:`w2s_lib.random_features`,
+:mod:`w2s_lib.harmonics`, :mod:`w2s_lib.teacher`, :mod:`w2s_lib.student`,
+:mod:`w2s_lib.early_stopping`); this module only composes them, caches what a slider does
+not change, and draws.  Each ``draw_*`` function draws into a given matplotlib ``Axes`` (or
+``Figure``) so that the chapter figures, the widget callbacks and the kernel-free animations
+share one drawing code.  Widget callbacks (``"ch01:kernel"``, ``"ch02:teacher"``,
+``"ch03:student"``) return a fresh small :class:`matplotlib.figure.Figure`.
+
+Seeding conventions (fixed, so a chapter re-run prints identical numbers):
+
+* features drawn in chapter 1 for ``(d, M, seed)``: ``sample_sphere(M, d, seed)``;
+* teacher of width ``M`` and seed ``s``: ``sample_sphere(M, d, default_rng([s, M]))``
+  (the convention of :func:`w2s_lib.limits.teacher_size_sweep` and of the ledger);
+* student of width ``M`` and seed ``s``: ``sample_sphere(M, d, default_rng([10_000 + s, M]))``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ._validation import check_int
+from .early_stopping import optimal_stopping
+from .harmonics import kernel_eigenvalues, multiplicities
+from .interactive import register_callback
+from .random_features import population_gram, relu_features, sample_sphere, target_values
+from .student import gradient_descent_student, student_trajectory
+from .teacher import fit_teacher
+
+__all__ = [
+    # chapter 1
+    "great_circle", "finite_kernel_on_circle", "exact_kernel_on_circle", "kernel_gap",
+    "monte_carlo_gram", "monte_carlo_target_correlation", "gram_spectrum_check", "low_degree_count",
+    "draw_features", "draw_kernel", "draw_kernel_convergence", "draw_monte_carlo_checks",
+    "draw_spectrum", "draw_kernel_panels", "kernel_figure", "widget_figure",
+    # chapter 2
+    "teacher_weights", "cached_teacher", "teacher_losses", "teacher_grid", "teacher_error_by_degree",
+    "teacher_error_split", "draw_teacher_scaling", "draw_teacher_errors", "draw_error_split",
+    "draw_teacher_panels", "teacher_figure",
+    # chapter 3
+    "STUDENT_TAUS", "student_weights", "student_curve", "student_stopping", "student_grid",
+    "gd_check", "draw_student_curves", "draw_gd_check", "draw_student_panel", "student_figure",
+    "CH01_D", "CH01_M", "CH02_D", "CH02_M", "CH02_SEEDS", "CH03_D", "CH03_MTE", "CH03_MST",
+]
+
+# Colours used consistently across chapters 1-3.
+C_THEORY = "black"
+C_SIM = "tab:blue"
+C_TEACHER = "tab:red"
+C_KERNEL = "black"
+
+#: Slider values of the three widgets (every value is reachable; the sweeps include the ends).
+CH01_D = (2, 3, 4, 8, 16, 32, 64)
+CH01_M = tuple(2 ** k for k in range(0, 13))  # 1 .. 4096
+CH02_D = (4, 8, 12, 16)
+CH02_M = tuple(2 ** k for k in range(1, 10))  # 2 .. 512
+CH02_SEEDS = tuple(range(5))
+CH03_D = 32
+CH03_MTE = (32, 64, 128, 256, 512)
+CH03_MST = (8, 16, 32, 64, 128, 256, 512, 1024, 0)  # 0 = infinity (the kernel limit)
+
+
+def widget_figure(figsize=(7, 3.2), top=0.86, bottom=0.15, left=0.1, right=0.98, wspace=0.33):
+    """A fresh figure with fixed margins for a widget update.
+
+    Fixed margins instead of the constrained layout engine: a widget redraw then costs one
+    render pass instead of several (measured: about 40% of the update time).
+    """
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(top=top, bottom=bottom, left=left, right=right, wspace=wspace)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Chapter 1: features, kernel, spectrum
+# ---------------------------------------------------------------------------
+
+def great_circle(d, theta):
+    """Points ``x(theta) = cos(theta) e_1 + sin(theta) e_2`` on ``S^{d-1}``.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``d >= 2``.
+    theta : array_like, shape (n,)
+        Angles in radians.
+
+    Returns
+    -------
+    ndarray, shape (n, d)
+        Unit vectors; ``x(theta) . e_1 = cos(theta)``.
+    """
+    d = check_int(d, "d", low=2)
+    theta = np.asarray(theta, dtype=float).reshape(-1)
+    X = np.zeros((theta.size, d))
+    X[:, 0], X[:, 1] = np.cos(theta), np.sin(theta)
+    return X
+
+
+def finite_kernel_on_circle(W, theta):
+    """Finite random-feature kernel ``K_M(e_1, x(theta)) = (1/M) sum_j phi_j(e_1) phi_j(x(theta))``.
+
+    Parameters
+    ----------
+    W : array_like, shape (M, d)
+        Unit weights of the ``M`` random features.
+    theta : array_like, shape (n,)
+        Angles in ``[0, pi]``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    W = np.asarray(W, dtype=float)
+    d = W.shape[1]
+    phi0 = relu_features(great_circle(d, [0.0]), W)[0]  # (M,)
+    phis = relu_features(great_circle(d, theta), W)  # (n, M)
+    return phis @ phi0 / W.shape[0]
+
+
+def exact_kernel_on_circle(d, theta):
+    """Infinite-width kernel ``K(e_1, x(theta)) = E_w[phi_w(e_1) phi_w(x(theta))] = J(theta)/(2 pi d)``.
+
+    By the symmetry between ``w`` and ``x`` this is the population Gram entry of two unit
+    vectors at angle ``theta`` (:func:`w2s_lib.population_gram`).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    return population_gram(great_circle(d, [0.0]), great_circle(d, theta))[0]
+
+
+#: Angles on which chapter 1 compares kernels.
+KERNEL_THETAS = np.linspace(0.0, np.pi, 91)
+KERNEL_THETAS.setflags(write=False)
+
+
+def kernel_gap(d, M, seed=0):
+    """Largest gap ``max_theta |K_M - K| / K(0)`` of the width-``M`` kernel (features
+    ``sample_sphere(M, d, seed)``) to its limit, over :data:`KERNEL_THETAS`."""
+    W = sample_sphere(M, d, seed)
+    exact = exact_kernel_on_circle(d, KERNEL_THETAS)
+    fin = finite_kernel_on_circle(W, KERNEL_THETAS)
+    return float(np.max(np.abs(fin - exact)) * 2 * d)
+
+
+def monte_carlo_gram(d, theta, n_samples, seed):
+    """Monte Carlo estimate of ``E_x[phi_u(x) phi_v(x)]`` for ``u = e_1`` and ``v = x(theta)``.
+
+    Parameters
+    ----------
+    d : int
+    theta : array_like, shape (n,)
+        Angles between ``u`` and ``v``, in ``[0, pi]``.
+    n_samples : int
+        Number of inputs ``x ~ Unif(S^{d-1})``.
+    seed : int
+
+    Returns
+    -------
+    mean, se : ndarray, shape (n,)
+        Sample mean and its standard error.
+    """
+    X = sample_sphere(n_samples, d, seed)
+    pu = relu_features(X, great_circle(d, [0.0]))[:, 0]
+    prod = relu_features(X, great_circle(d, theta)) * pu[:, None]
+    return prod.mean(0), prod.std(0, ddof=1) / np.sqrt(n_samples)
+
+
+def monte_carlo_target_correlation(d, theta, n_samples, seed):
+    """Monte Carlo estimate of ``E_x[phi_w(x) f*(x)]`` (linear target, ``beta = e_1``),
+    for ``w = x(theta)`` at angle ``theta`` from ``beta``.
+
+    Returns
+    -------
+    mean, se : ndarray, shape (n,)
+    """
+    X = sample_sphere(n_samples, d, seed)
+    prod = relu_features(X, great_circle(d, theta)) * target_values(X)[:, None]
+    return prod.mean(0), prod.std(0, ddof=1) / np.sqrt(n_samples)
+
+
+@lru_cache(maxsize=16)
+def gram_spectrum_check(d, M, seed=0):
+    """Eigenvalues of ``G / M`` for ``M`` random features against the kernel spectrum.
+
+    For large ``M`` the matrix ``G / M`` (``G`` the exact population Gram of ``M`` random
+    unit weights) approximates the kernel operator, so its eigenvalues cluster at
+    ``lambda_k`` with ``N(d, k)`` copies.
+
+    Returns
+    -------
+    simulated : ndarray, shape (M,)
+        Eigenvalues of ``G / M``, descending.
+    theory : ndarray, shape (M,)
+        ``lambda_k`` repeated ``N(d, k)`` times (zero degrees skipped), descending, cut at ``M``.
+    """
+    W = sample_sphere(M, d, np.random.default_rng([seed, M]))
+    sim = np.linalg.eigvalsh(population_gram(W))[::-1] / M
+    K = 2
+    while True:
+        N = multiplicities(d, K)
+        lam = kernel_eigenvalues(d, K)
+        if N[lam > 0].sum() >= M:
+            break
+        K += 2
+    reps = np.repeat(lam[lam > 0], N[lam > 0].astype(int))
+    theory = np.sort(reps)[::-1][:M]
+    sim.setflags(write=False)
+    theory.setflags(write=False)
+    return sim, theory
+
+
+def low_degree_count(d, max_degree=2):
+    """Number of independent spherical harmonics of degree ``<= max_degree``: ``sum_k N(d, k)``.
+
+    ``low_degree_count(d, 2) = 1 + d + (d + 2)(d - 1)/2``.
+    """
+    return int(round(float(multiplicities(d, max_degree).sum())))
+
+
+def draw_features(ax, d, M, seed=0, n_show=8):
+    """A few random features ``relu(w . x(theta))`` along a great circle."""
+    W = sample_sphere(M, d, seed)[:n_show]
+    th = np.linspace(-np.pi, np.pi, 121)
+    F = relu_features(great_circle(d, th), W)
+    ax.plot(th, F, lw=1)
+    ax.set_xlabel(r"angle $\theta$ of $x$ on a great circle")
+    ax.set_ylabel(r"$\phi_w(x)=\max(w\cdot x,0)$")
+    ax.set_xlim(-np.pi, np.pi)
+    ax.set_title(f"{min(M, n_show)} of the M = {M} features (d = {d})", fontsize="medium")
+
+
+def draw_kernel(ax, d, M, seed=0):
+    """Finite-width kernel ``K_M`` against the arc-cosine limit, normalised by ``K(0) = 1/(2d)``.
+
+    Returns the largest absolute normalised gap over :data:`KERNEL_THETAS` (= :func:`kernel_gap`).
+    """
+    W = sample_sphere(M, d, seed)
+    th = KERNEL_THETAS
+    exact = exact_kernel_on_circle(d, th) * 2 * d
+    fin = finite_kernel_on_circle(W, th) * 2 * d
+    ax.plot(th, exact, color=C_THEORY, lw=2, label=r"$M=\infty$: $J(\theta)/\pi$")
+    ax.plot(th, fin, color=C_SIM, lw=1.2, marker=".", ms=3, label=f"M = {M}")
+    ax.set_xlabel(r"angle $\theta$ between $x$ and $x'$")
+    ax.set_ylabel(r"$K(x,x')\,/\,K(x,x)$")
+    ax.set_xlim(0, np.pi)
+    ax.legend(fontsize="small", loc="upper right")
+    gap = float(np.max(np.abs(fin - exact)))
+    ax.set_title(f"kernel: largest gap {gap:.3g}", fontsize="medium")
+    return gap
+
+
+def draw_kernel_panels(fig, d, M, seed=0):
+    """The chapter-1 widget figure drawn into ``fig``: features (left), kernel (right)."""
+    a1, a2 = fig.subplots(1, 2)
+    draw_features(a1, d, M, seed)
+    return draw_kernel(a2, d, M, seed)
+
+
+def draw_kernel_convergence(ax, d, m_values, seeds):
+    """Largest kernel gap against ``M`` (every seed a dot, the mean a line) and ``M^{-1/2}``.
+
+    Returns
+    -------
+    ndarray, shape (len(m_values), len(seeds))
+    """
+    m_values = np.asarray(m_values)
+    gaps = np.array([[kernel_gap(d, int(m), int(s)) for s in seeds] for m in m_values])
+    ax.loglog(np.repeat(m_values, gaps.shape[1]), gaps.ravel(), ".", color=C_SIM, ms=4, alpha=0.5)
+    ax.loglog(m_values, gaps.mean(1), "-", color=C_SIM, lw=1.8, label=f"mean over {len(seeds)} seeds")
+    ref = gaps.mean(1)[-1] * np.sqrt(m_values[-1] / m_values)
+    ax.loglog(m_values, ref, "--", color=C_THEORY, lw=1.2, label=r"slope $-1/2$")
+    ax.set_xlabel("number of features M")
+    ax.set_ylabel(r"largest gap $|K_M - K|/K(0)$")
+    ax.legend(fontsize="small")
+    return gaps
+
+
+def draw_monte_carlo_checks(ax_gram, ax_corr, d, n_samples, seed=0, n_angles=13):
+    """Monte Carlo estimates (points, 2 standard errors) over the closed forms (lines).
+
+    Left: ``E[phi_u phi_v] = J(theta)/(2 pi d)``; right: ``E[phi_w f*] = cos(theta)/(2 sqrt d)``.
+
+    Returns
+    -------
+    dict
+        ``z_gram``, ``z_corr``: largest ``|MC - exact| / SE`` of each panel.
+    """
+    th_line = np.linspace(0, np.pi, 121)
+    th = np.linspace(0, np.pi, n_angles)
+    mg, sg = monte_carlo_gram(d, th, n_samples, seed)
+    exact_g = exact_kernel_on_circle(d, th)
+    ax_gram.plot(th_line, exact_kernel_on_circle(d, th_line), color=C_THEORY, lw=1.5, label="closed form")
+    ax_gram.errorbar(th, mg, yerr=2 * sg, fmt="o", ms=3, color=C_SIM, label=f"Monte Carlo, n = {n_samples}")
+    ax_gram.set_xlabel(r"angle between $u$ and $v$")
+    ax_gram.set_ylabel(r"$E[\phi_u(x)\phi_v(x)]$")
+    ax_gram.legend(fontsize="small")
+    mc, sc = monte_carlo_target_correlation(d, th, n_samples, seed)
+    exact_c = np.cos(th) / (2 * np.sqrt(d))
+    ax_corr.plot(th_line, np.cos(th_line) / (2 * np.sqrt(d)), color=C_THEORY, lw=1.5, label="closed form")
+    ax_corr.errorbar(th, mc, yerr=2 * sc, fmt="o", ms=3, color=C_SIM, label="Monte Carlo")
+    ax_corr.axhline(0, color="grey", lw=0.5)
+    ax_corr.set_xlabel(r"angle between $w$ and $\beta$")
+    ax_corr.set_ylabel(r"$E[\phi_w(x) f^\star(x)]$")
+    ax_corr.legend(fontsize="small")
+    return {"z_gram": _max_z(mg, exact_g, sg), "z_corr": _max_z(mc, exact_c, sc)}
+
+
+def _max_z(est, exact, se):
+    """Largest ``|est - exact| / se``; where ``se = 0`` (e.g. ``phi_u phi_{-u} = 0`` for every
+    sample) the estimate is exact, and any gap there counts as infinitely many standard errors."""
+    gap = np.abs(est - exact)
+    z = np.where(se > 0, gap / np.where(se > 0, se, 1.0), np.where(gap > 1e-12, np.inf, 0.0))
+    return float(np.max(z))
+
+
+def draw_spectrum(ax, d, M, seed=0):
+    """Eigenvalues of ``G/M`` (simulation) over the harmonic spectrum (theory)."""
+    sim, theory = gram_spectrum_check(d, M, seed)
+    r = np.arange(1, M + 1)
+    ax.loglog(r, theory, color=C_THEORY, lw=1.5, drawstyle="steps-post",
+              label=r"$\lambda_k$ repeated $N(d,k)$ times")
+    ax.loglog(r, sim, ".", color=C_SIM, ms=3, label=f"eigenvalues of $G/M$, M = {M}")
+    ax.set_xlabel("rank")
+    ax.set_ylabel("eigenvalue")
+    ax.legend(fontsize="small", loc="lower left")
+
+
+@register_callback("ch01:kernel", sweep=[{"d": 8, "M": 64}] + [
+    {"d": d, "M": M} for d in (2, 8, 64) for M in (1, 16, 4096)
+] + [{"d": 3, "M": 256}, {"d": 32, "M": 64}])
+def kernel_figure(d=8, M=64):
+    """Chapter 1 widget: a few of ``M`` random features, and the finite kernel against its limit."""
+    d = check_int(d, "d", low=2, high=1024)
+    M = check_int(M, "M", low=1, high=65536)
+    fig = widget_figure()
+    draw_kernel_panels(fig, d, M)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Chapter 2: the teacher
+# ---------------------------------------------------------------------------
+
+def teacher_weights(d, M, seed):
+    """The teacher's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
+    return sample_sphere(M, d, np.random.default_rng([int(seed), int(M)]))
+
+
+@lru_cache(maxsize=1024)
+def cached_teacher(d, M, seed):
+    """``fit_teacher(teacher_weights(d, M, seed))`` (linear target), memoised."""
+    return fit_teacher(teacher_weights(d, M, seed))
+
+
+def teacher_losses(d, m_values, seeds):
+    """``L_TE`` for every width and seed.
+
+    Returns
+    -------
+    ndarray, shape (len(m_values), len(seeds))
+    """
+    return np.array([[cached_teacher(int(d), int(m), int(s)).loss for s in seeds] for m in m_values])
+
+
+@lru_cache(maxsize=32)
+def teacher_grid(d, m_values=CH02_M, seeds=CH02_SEEDS):
+    """:func:`teacher_losses` on a fixed grid (read-only, memoised): the widget's background."""
+    out = teacher_losses(d, m_values, seeds)
+    out.setflags(write=False)
+    return out
+
+
+def teacher_error_by_degree(teacher):
+    """Energy of the teacher's error ``f_TE - f*`` in each harmonic degree.
+
+    ``err_k = E_k - 2 C_k + T_k`` (teacher energy, overlap and target energy of degree ``k``,
+    :class:`w2s_lib.harmonics.HarmonicEnergies`); for the linear target ``err_1 = E_1 - 1 + 2 L_TE``
+    and ``err_k = E_k`` otherwise.
+
+    Returns
+    -------
+    degrees : ndarray, shape (K + 1,)
+    err : ndarray, shape (K + 1,)
+        Non-negative; ``err.sum() + tail`` equals ``L_TE`` (up to the harmonic truncation).
+    tail : float
+        Error energy beyond degree ``K`` (``tail_energy - 2 tail_cross``).
+    """
+    H = teacher.harmonics
+    err = np.maximum(H.energies - 2.0 * H.cross + H.target_energies, 0.0)
+    tail = max(H.tail_energy - 2.0 * H.tail_cross, 0.0)
+    return np.arange(H.max_degree + 1), err, tail
+
+
+def teacher_error_split(teacher):
+    """Shares of ``L_TE`` in degree 0, degree 1, degree 2 and degrees ``>= 3`` (sum 1).
+
+    Returns
+    -------
+    ndarray, shape (4,)
+    """
+    _, err, tail = teacher_error_by_degree(teacher)
+    parts = np.array([err[0], err[1], err[2] if err.size > 2 else 0.0, err[3:].sum() + tail])
+    tot = parts.sum()
+    return parts / tot if tot > 0 else parts
+
+
+def draw_teacher_scaling(ax, d, m_values, seeds, color=C_TEACHER, label_lines=True, label=None):
+    """``L_TE`` against ``M_TE`` (log-log): every seed as a dot, geometric mean with min-max band,
+    dotted line at ``1 + d`` (harmonics of degree ``<= 1``), dashed at the degree-``<= 2`` count.
+
+    Returns
+    -------
+    ndarray, shape (len(m_values), len(seeds))
+    """
+    m_values = np.asarray(m_values)
+    L = teacher_losses(d, m_values, seeds)
+    gm = np.exp(np.log(L).mean(1))
+    ax.fill_between(m_values, L.min(1), L.max(1), color=color, alpha=0.15, lw=0)
+    ax.loglog(np.repeat(m_values, L.shape[1]), L.ravel(), ".", color=color, ms=3, alpha=0.6)
+    ax.loglog(m_values, gm, "-", color=color, lw=1.8, label=label or f"d = {d}")
+    _mark_counts(ax, d, color, label_lines)
+    ax.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
+    ax.set_ylabel(r"teacher loss $L_{\mathrm{TE}}$")
+    return L
+
+
+def _mark_counts(ax, d, color, label_lines):
+    n1, n2 = low_degree_count(d, 1), low_degree_count(d, 2)
+    ax.axvline(n1, color=color, ls=":", lw=1)
+    ax.axvline(n2, color=color, ls="--", lw=1)
+    if label_lines:
+        tr = ax.get_xaxis_transform()
+        ax.text(n1, 0.03, f"1+d={n1} ", rotation=90, va="bottom", ha="right", fontsize="x-small",
+                color=color, transform=tr)
+        ax.text(n2, 0.03, f"deg<=2: {n2} ", rotation=90, va="bottom", ha="right", fontsize="x-small",
+                color=color, transform=tr)
+
+
+def draw_teacher_errors(ax, teacher, max_show=12):
+    """Bar chart (log scale) of the teacher's error energy per degree; odd degrees >= 3 are zero.
+
+    Returns the share of ``L_TE`` in degrees ``>= 2``.
+    """
+    k_all, err_all, tail = teacher_error_by_degree(teacher)
+    k, err = k_all[: max_show + 1], err_all[: max_show + 1]
+    rest = tail + float(err_all[max_show + 1:].sum())
+    floor_ = max(teacher.loss * 1e-6, 1e-12)
+    ax.bar(k, np.maximum(err, floor_), color=C_TEACHER, alpha=0.8)
+    ax.bar([max_show + 2], [max(rest, floor_)], color="grey", alpha=0.7)
+    ax.set_yscale("log")
+    ax.set_ylim(floor_, max(2.0 * teacher.loss, 2 * floor_))
+    ax.axhline(teacher.loss, color="black", ls="--", lw=1)
+    ax.set_xticks(list(range(0, max_show + 1, 2)) + [max_show + 2])
+    ax.set_xticklabels([str(j) for j in range(0, max_show + 1, 2)] + [f">{max_show}"])
+    ax.set_xlabel("harmonic degree k")
+    ax.set_ylabel("error energy in degree k")
+    total = float(err_all.sum() + tail)
+    frac = (float(err_all[2:].sum()) + tail) / total if total > 0 else 0.0
+    ax.set_title(f"$L_{{TE}}$ = {teacher.loss:.3g} (dashed); {100 * frac:.3g}% in k >= 2", fontsize="medium")
+    return frac
+
+
+def draw_error_split(ax, d, m_values, seed=0):
+    """Stacked shares of ``L_TE`` by degree (1, 2, >= 3) against ``M_TE`` for one seed.
+
+    Returns
+    -------
+    ndarray, shape (len(m_values), 4)
+        Rows of :func:`teacher_error_split`.
+    """
+    m_values = np.asarray(m_values)
+    sh = np.array([teacher_error_split(cached_teacher(d, int(m), seed)) for m in m_values])
+    ax.stackplot(m_values, sh[:, 1], sh[:, 2], sh[:, 3] + sh[:, 0],
+                 labels=["degree 1", "degree 2", "degree >= 4 (and 0)"],
+                 colors=["tab:blue", "tab:orange", "tab:green"], alpha=0.8)
+    ax.set_xscale("log")
+    ax.set_xlim(m_values[0], m_values[-1])
+    ax.set_ylim(0, 1)
+    _mark_counts(ax, d, "black", False)
+    ax.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
+    ax.set_ylabel(r"share of $L_{\mathrm{TE}}$")
+    ax.legend(fontsize="x-small", loc="center left")
+    return sh
+
+
+def draw_teacher_panels(fig, d, M_TE, seed):
+    """The chapter-2 widget figure drawn into ``fig``.
+
+    Left: ``L_TE`` against width on the grid :data:`CH02_M` (band and mean over :data:`CH02_SEEDS`,
+    the chosen seed as a line, the chosen width circled). Right: that teacher's error by degree.
+
+    Returns
+    -------
+    float
+        ``L_TE`` of the chosen teacher.
+    """
+    a1, a2 = fig.subplots(1, 2)
+    ms = np.array(CH02_M)
+    L = teacher_grid(d)
+    T = cached_teacher(d, M_TE, seed)
+    a1.fill_between(ms, L.min(1), L.max(1), color=C_TEACHER, alpha=0.15, lw=0,
+                    label=f"{len(CH02_SEEDS)} seeds (range)")
+    col = CH02_SEEDS.index(seed) if seed in CH02_SEEDS else None
+    line = L[:, col] if col is not None else teacher_losses(d, ms, (seed,))[:, 0]
+    a1.loglog(ms, line, "-", color=C_TEACHER, lw=1.6, marker=".", label=f"seed {seed}")
+    a1.loglog([M_TE], [T.loss], "o", ms=9, mfc="none", mec="black", mew=1.5)
+    _mark_counts(a1, d, "black", True)
+    a1.set_ylim(min(3e-5, 0.5 * float(L.min())), 1.5)
+    a1.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
+    a1.set_ylabel(r"teacher loss $L_{\mathrm{TE}}$")
+    a1.legend(fontsize="x-small", loc="upper right")
+    a1.set_title(f"d = {d}: $L_{{TE}}$ = {T.loss:.3g} at $M_{{TE}}$ = {M_TE}", fontsize="medium")
+    draw_teacher_errors(a2, T)
+    return T.loss
+
+
+@register_callback("ch02:teacher", sweep=[{"d": 16, "M_TE": 128, "seed": 0}] + [
+    {"d": d, "M_TE": m, "seed": s} for d in (4, 16) for m in (2, 64, 512) for s in (0, 4)
+] + [{"d": 8, "M_TE": 32, "seed": 2}, {"d": 12, "M_TE": 256, "seed": 1}, {"d": 12, "M_TE": 2, "seed": 3}])
+def teacher_figure(d=16, M_TE=128, seed=0):
+    """Chapter 2 widget: ``L_TE`` against width (seed band, chosen seed, chosen width circled)
+    and the chosen teacher's error energy per harmonic degree.
+
+    The first call fits every teacher of the grid ``CH02_D x CH02_M x CH02_SEEDS`` (what the
+    sliders can reach), so that later calls only look results up.
+    """
+    d = check_int(d, "d", low=2, high=256)
+    M_TE = check_int(M_TE, "M_TE", low=1, high=4096)
+    seed = check_int(seed, "seed", low=0)
+    for dd in CH02_D:
+        teacher_grid(dd)
+    fig = widget_figure(left=0.09)
+    draw_teacher_panels(fig, d, M_TE, seed)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Chapter 3: the student
+# ---------------------------------------------------------------------------
+
+#: Time grid (``tau = lambda_1 t``) on which chapter 3 draws its curves.
+STUDENT_TAUS = np.logspace(-2, 6, 241)
+STUDENT_TAUS.setflags(write=False)
+
+
+def student_weights(d, M, seed=0):
+    """The student's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
+    return sample_sphere(M, d, np.random.default_rng([10_000 + int(seed), int(M)]))
+
+
+def _mst(value):
+    """Student width from a widget value: a positive int, or ``0`` / ``None`` / ``"inf"`` for the
+    kernel limit (returned as ``None``)."""
+    if value is None or (isinstance(value, str) and value.lower() in ("inf", "infinity", "∞")):
+        return None
+    value = check_int(value, "M_ST", low=0, high=65536)
+    return None if value == 0 else value
+
+
+def _trajectory(d, M_TE, M_ST, seed):
+    T = cached_teacher(d, M_TE, seed)
+    W = None if M_ST is None else student_weights(d, M_ST, seed)
+    return T, student_trajectory(T, W)
+
+
+@lru_cache(maxsize=256)
+def student_curve(d, M_TE, M_ST, seed=0):
+    """Student loss on :data:`STUDENT_TAUS` for the teacher ``cached_teacher(d, M_TE, seed)``.
+
+    Parameters
+    ----------
+    M_ST : int or None
+        Student width; ``None`` (or 0) is the kernel limit.
+
+    Returns
+    -------
+    ndarray, shape (len(STUDENT_TAUS),)
+    """
+    _, traj = _trajectory(d, M_TE, _mst(M_ST), seed)
+    out = traj.loss(STUDENT_TAUS)
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=256)
+def student_stopping(d, M_TE, M_ST, seed=0):
+    """:func:`w2s_lib.optimal_stopping` of that student (``M_ST`` None or 0: kernel limit)."""
+    M_ST = _mst(M_ST)
+    T = cached_teacher(d, M_TE, seed)
+    return optimal_stopping(T, None if M_ST is None else student_weights(d, M_ST, seed))
+
+
+@lru_cache(maxsize=4)
+def student_grid(d=CH03_D, m_te=CH03_MTE, m_st=CH03_MST, seed=0):
+    """Curves and stopping results for every slider pair (what the chapter-3 widget reaches).
+
+    Students of one width share one Gram eigendecomposition across teachers, so the grid
+    costs one eigendecomposition per width plus a cheap projection per pair.
+
+    Returns
+    -------
+    dict
+        ``(M_TE, M_ST) -> (curve on STUDENT_TAUS, StoppingResult)``.
+    """
+    out = {}
+    for mst in m_st:  # outer loop over students: their eigendecomposition is reused
+        for mte in m_te:
+            out[(mte, mst)] = (student_curve(d, mte, mst, seed), student_stopping(d, mte, mst, seed))
+    return out
+
+
+@lru_cache(maxsize=16)
+def gd_check(d, M_TE, M_ST, seed=0, tau_max=300.0, n_points=9):
+    """Explicit gradient descent against the closed-form trajectory.
+
+    Runs :func:`w2s_lib.gradient_descent_student` with a stable step (``tau`` step ``0.01``,
+    at least ``1.5x`` the stability bound) up to ``tau_max`` and keeps ``n_points`` iterates at
+    log-spaced times from ``0.1``.
+
+    Returns
+    -------
+    taus, gd_losses, exact_losses : ndarray, shape (n_points,)
+    """
+    T, traj = _trajectory(d, M_TE, _mst(M_ST), seed)
+    W = student_weights(d, M_ST, seed)
+    n_steps = int(round(tau_max / 0.01))
+    taus, losses = gradient_descent_student(T, W, tau_max, n_steps)
+    want = np.logspace(-1, np.log10(tau_max), n_points)
+    idx = np.unique(np.searchsorted(taus, want))
+    idx = idx[idx < taus.size]
+    sel_t, sel_l = taus[idx], losses[idx]
+    return sel_t, sel_l, traj.loss(sel_t)
+
+
+def _cmap():
+    import matplotlib
+
+    return matplotlib.colormaps["viridis"]
+
+
+def draw_student_curves(ax, d, M_TE, m_st_values, seed=0, show_kernel=True, legend=True):
+    """Student loss against ``tau`` (log-log) for several widths, the kernel limit and ``L_TE``.
+
+    Returns
+    -------
+    dict
+        ``M_ST -> curve`` (``None`` for the kernel limit) as drawn.
+    """
+    T = cached_teacher(d, M_TE, seed)
+    ax.axhline(T.loss, color=C_TEACHER, lw=1.5, ls="--", label=r"teacher $L_{\mathrm{TE}}$")
+    finite = [m for m in m_st_values if _mst(m) is not None]
+    cmap = _cmap()
+    drawn = {}
+    for j, m in enumerate(finite):
+        col = cmap(0.15 + 0.7 * j / max(len(finite) - 1, 1))
+        drawn[m] = student_curve(d, M_TE, m, seed)
+        ax.loglog(STUDENT_TAUS, drawn[m], color=col, lw=1.4, label=f"$M_{{ST}}$ = {m}")
+    if show_kernel or any(_mst(m) is None for m in m_st_values):
+        drawn[None] = student_curve(d, M_TE, None, seed)
+        ax.loglog(STUDENT_TAUS, drawn[None], color=C_KERNEL, lw=2, label=r"$M_{ST}=\infty$ (kernel)")
+    ax.set_xlabel(r"training time $\tau=\lambda_1 t$")
+    ax.set_ylabel(r"student loss $L_{\mathrm{ST}}$")
+    ax.set_xlim(STUDENT_TAUS[0], STUDENT_TAUS[-1])
+    ax.set_ylim(0.3 * min(float(np.min(c)) for c in drawn.values()), 1.5)
+    if legend:
+        ax.legend(fontsize="x-small", loc="lower left")
+    return drawn
+
+
+def draw_gd_check(ax, d, M_TE, M_ST, seed=0):
+    """Closed-form trajectory (line) with explicit gradient-descent iterates (points).
+
+    Returns the largest relative gap ``|GD - closed form| / closed form`` at the points.
+    """
+    curve = student_curve(d, M_TE, M_ST, seed)
+    t, gd, exact = gd_check(d, M_TE, M_ST, seed)
+    ax.axhline(cached_teacher(d, M_TE, seed).loss, color=C_TEACHER, lw=1.5, ls="--",
+               label=r"teacher $L_{\mathrm{TE}}$")
+    ax.loglog(STUDENT_TAUS, curve, color=C_SIM, lw=1.5, label=f"closed form, $M_{{ST}}$ = {M_ST}")
+    ax.loglog(t, gd, "o", ms=6, mfc="none", mec="black", label="explicit gradient descent")
+    ax.set_xlabel(r"training time $\tau=\lambda_1 t$")
+    ax.set_ylabel(r"student loss $L_{\mathrm{ST}}$")
+    ax.set_xlim(STUDENT_TAUS[0], 1e4)
+    ax.legend(fontsize="x-small", loc="lower left")
+    return float(np.max(np.abs(gd - exact) / exact))
+
+
+def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
+    """The chapter-3 widget drawing: one student (``M_ST``; 0 = kernel limit) against the kernel
+    limit and ``L_TE``, a marker at ``tau``.
+
+    Returns
+    -------
+    float
+        ``L_ST(tau)`` of that student.
+    """
+    M_ST = _mst(M_ST)
+    T, traj = _trajectory(d, M_TE, M_ST, seed)
+    grid = student_grid(d, seed=seed) if d == CH03_D and seed == 0 else {}
+    key = (M_TE, 0 if M_ST is None else M_ST)
+    curve, st = grid[key] if key in grid else (student_curve(d, M_TE, M_ST, seed),
+                                               student_stopping(d, M_TE, M_ST, seed))
+    kern = student_curve(d, M_TE, None, seed)
+    ax.axhline(T.loss, color=C_TEACHER, lw=1.5, ls="--", label=r"teacher $L_{\mathrm{TE}}$")
+    ax.loglog(STUDENT_TAUS, kern, color=C_KERNEL, lw=2, label=r"$M_{ST}=\infty$ (kernel)")
+    name = r"\infty" if M_ST is None else str(M_ST)
+    if M_ST is not None:
+        ax.loglog(STUDENT_TAUS, curve, color=C_SIM, lw=1.6, label=f"$M_{{ST}}$ = {M_ST}")
+    val = float(traj.loss(float(tau)))
+    ax.loglog([tau], [val], "o", color="black", ms=8, mfc="gold", zorder=5)
+    ax.loglog([st.tau_star], [st.loss_star], "v", color=C_SIM if M_ST else C_KERNEL, ms=7, zorder=5)
+    ax.set_xlabel(r"training time $\tau=\lambda_1 t$")
+    ax.set_ylabel(r"student loss $L_{\mathrm{ST}}$")
+    ax.set_xlim(STUDENT_TAUS[0], STUDENT_TAUS[-1])
+    ax.set_ylim(0.3 * min(float(kern.min()), float(curve.min())), 1.5)
+    ax.legend(fontsize="x-small", loc="lower left")
+    ax.set_title(
+        f"d = {d}, $M_{{TE}}$ = {M_TE}, $M_{{ST}}={name}$: $L_{{ST}}(\\tau={tau:.3g})$ = {val:.3g}\n"
+        f"$L_{{TE}}$ = {T.loss:.3g}; best $L_{{ST}}^*$ = {st.loss_star:.3g} at $\\tau^*$ = {st.tau_star:.3g} "
+        f"(triangle)", fontsize="small")
+    return val
+
+
+@register_callback("ch03:student", sweep=[{"M_TE": 128, "M_ST": 0, "tau": 6.0}] + [
+    {"M_TE": mte, "M_ST": mst, "tau": tau}
+    for mte in (32, 512) for mst in (8, 1024, 0) for tau in (0.01, 1e6)
+] + [{"M_TE": 128, "M_ST": mst, "tau": 6.0} for mst in (64, 128, 256)] + [
+    {"M_TE": 256, "M_ST": 512, "tau": 100.0}])
+def student_figure(M_TE=128, M_ST=0, tau=6.0):
+    """Chapter 3 widget: the student's loss curve for ``M_TE`` and ``M_ST`` (0 = infinity) at
+    ``d = 32``, with a marker at ``tau`` and the kernel limit and ``L_TE`` for reference.
+
+    The first call computes every curve the sliders reach (:func:`student_grid`).
+    """
+    M_TE = check_int(M_TE, "M_TE", low=1, high=4096)
+    M_ST = _mst(M_ST)
+    tau = float(np.clip(float(tau), STUDENT_TAUS[0], STUDENT_TAUS[-1]))
+    student_grid()
+    fig = widget_figure(figsize=(7, 3.4), top=0.84, left=0.1)
+    ax = fig.subplots()
+    draw_student_panel(ax, M_TE, 0 if M_ST is None else M_ST, tau)
+    return fig
