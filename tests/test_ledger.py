@@ -54,3 +54,11 @@ def test_cli_json_lists_every_claim(monkeypatch, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in rows] == [c.id for c in ledger.CLAIMS[:3]]
     assert all(r["passed"] for r in rows)
+
+
+def test_markdown_table_has_eight_cells_in_every_row(results):
+    import re
+
+    for row in ledger.markdown_table(results).splitlines():
+        cells = re.split(r"(?<!\\)\|", row)[1:-1]  # unescaped pipes delimit cells
+        assert len(cells) == 8, row

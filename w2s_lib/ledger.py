@@ -500,10 +500,14 @@ def markdown_table(results) -> str:
     """MyST Markdown table of results with pass/fail marks and links to the chapters."""
     rows = ["| | Claim | Source | Configuration | Quantity | Measured | Needs | Shown in |",
             "|---|---|---|---|---|---|---|---|"]
+    def cell(text):  # a literal "|" (absolute values) would split the table cell
+        return str(text).replace("|", "\\|")
+
     for r in results:
         mark = "✅ pass" if r.passed else "❌ FAIL"
-        rows.append(f"| **{r.id}** {mark} | {r.statement} | {r.source} | {r.config} | {r.quantity} | "
-                    f"{format_value(r.value)} | {r.op} {r.threshold:.3g} | {{doc}}`/{r.chapter}` |")
+        rows.append(f"| **{r.id}** {mark} | {cell(r.statement)} | {cell(r.source)} | {cell(r.config)} | "
+                    f"{cell(r.quantity)} | {cell(format_value(r.value))} | {cell(r.op)} {r.threshold:.3g} | "
+                    f"{{doc}}`/{r.chapter}` |")
     return "\n".join(rows)
 
 
