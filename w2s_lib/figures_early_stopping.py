@@ -1,0 +1,559 @@
+"""Figures and widget callbacks of chapters 4 (early stopping) and 5 (limits).
+
+Every number drawn here comes from the numerics modules (:mod:`w2s_lib.early_stopping`,
+:mod:`w2s_lib.finite_data`, :mod:`w2s_lib.limits`); this module only picks the
+configurations, caches them (``functools.lru_cache`` on hashable arguments) and draws.
+
+Configurations (the same draws as the reproducibility ledger, :mod:`w2s_lib.ledger`)
+--------------------------------------------------------------------------------------
+* Teachers: width ``M``, seed ``s``, weights ``default_rng([s, M])`` (as in
+  :func:`w2s_lib.teacher_size_sweep`).  Chapter 4 main teacher: ``d = 32``, ``M_TE = 256``, seed 0.
+* Finite unlabelled data (``SCIENCE`` item 8): ``d = 16``, ``M_TE = 128``, ``M_ST = 512`` with
+  weights ``default_rng([s + 100, 512])``, samples seed ``1000 + s``.
+* Strong student (item 6): ``d = 16``, ``M_TE = 64``, ``M_ST = 64, 256, 1024, infinity``, student
+  weights ``default_rng([s + 100, M_ST])``.
+* Chapter 5 sweeps: widths ``2 .. 1024`` (``d = 32``) or ``2 .. 512`` (``d = 8, 16``), seeds 0-2.
+
+Widget figures are drawn without a layout engine and with few tick labels: rendering, not
+computing, is what a slider move costs.
+
+Widget callbacks: ``ch04:tau``, ``ch04:finite_data``, ``ch05:exponent``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullLocator
+
+from .early_stopping import degree_learning_times, early_stop, loss_by_degree
+from .finite_data import train_on_samples
+from .interactive import register_callback
+from .limits import fit_exponent, floor, overlap_floor, teacher_size_sweep
+from .random_features import sample_sphere
+from .student import student_trajectory
+from .teacher import fit_teacher
+
+__all__ = [
+    "CH4_D", "CH4_M_TE", "TAU_GRID", "TAU_SLIDER", "N_VALUES", "SWEEP_D", "SWEEP_SEEDS",
+    "sweep_teacher", "sweep_widths", "width_sweep", "exponent_window", "seed_exponents",
+    "finite_data_teacher", "finite_data_student", "finite_data_table", "FD_TAU_GRID",
+    "draw_u_curve", "draw_degree_learned", "draw_degree_contributions", "draw_tau_star",
+    "draw_finite_data_curves", "draw_finite_data_ratios", "draw_floors", "draw_finite_floors",
+    "draw_exponent", "draw_ratio_vs_width",
+    "u_curve_figure", "finite_data_figure", "exponent_figure",
+    "tau_widget", "finite_data_widget", "exponent_widget", "widget_figure",
+    "STRONG", "strong_student_result", "strong_student_table", "draw_strong_student",
+]
+
+CH4_D = 32
+CH4_M_TE = 256
+#: log time grid of the kernel-limit curves: far enough to see the climb back to L_TE.
+TAU_GRID = np.logspace(-2, 17, 400)
+#: tau values offered by the chapter-4 slider (and animated on the static site).
+TAU_SLIDER = (0.01, 0.1, 0.3, 1.0, 3.0, 6.5, 20.0, 100.0, 1e3, 1e4, 1e5, 1e7, 1e9, 1e11, 1e13, 1e15)
+#: time grid of the finite-data students (they settle by tau ~ 1e9).
+FD_TAU_GRID = np.logspace(-2, 9, 200)
+#: sample sizes of the finite-data part (M_ST = 512 is the interpolation threshold).
+N_VALUES = (100, 200, 300, 400, 512, 700, 1024, 2048, 4096)
+FD = dict(d=16, m_te=128, m_st=512)
+SWEEP_D = (8, 16, 32)
+SWEEP_SEEDS = (0, 1, 2)
+_COLORS = {0: "tab:gray", 1: "tab:blue", 2: "tab:orange", 4: "tab:green", 6: "tab:red", 8: "tab:purple"}
+
+
+# ----------------------------------------------------------------------------- numerics (cached)
+
+@lru_cache(maxsize=64)
+def sweep_teacher(d, m, seed):
+    """The teacher of :func:`w2s_lib.teacher_size_sweep` for ``(d, M_TE, seed)`` (weights ``default_rng([seed, m])``)."""
+    return fit_teacher(sample_sphere(m, d, np.random.default_rng([seed, m])))
+
+
+def sweep_widths(d):
+    """Teacher widths of the chapter-5 sweep at dimension ``d`` (powers of two from 2)."""
+    top = 1024 if d >= 32 else 512
+    return tuple(int(2**k) for k in range(1, int(np.log2(top)) + 1))
+
+
+@lru_cache(maxsize=8)
+def width_sweep(d, seeds=SWEEP_SEEDS):
+    """:func:`w2s_lib.teacher_size_sweep` over :func:`sweep_widths` (cached)."""
+    return teacher_size_sweep(d, sweep_widths(d), list(seeds))
+
+
+def exponent_window(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
+    """Fitted exponent over the widths ``m_lo <= M_TE <= m_hi`` of the cached sweep.
+
+    Returns
+    -------
+    dict
+        ``mask`` (rows of the sweep used), ``slope``, ``intercept``, ``ratio_mean`` (per row)
+        and ``slopes`` (one fit per seed).
+    """
+    r = width_sweep(d, tuple(seeds))
+    mask = (r.m_values >= m_lo) & (r.m_values <= m_hi)
+    if mask.sum() < 2:
+        raise ValueError(f"the range [{m_lo}, {m_hi}] must hold at least 2 widths of {tuple(r.m_values)}")
+    lte, lst = r.teacher_loss[mask], r.student_loss[mask]
+    slope, icpt = fit_exponent(lte.ravel(), lst.ravel())
+    slopes = np.array([fit_exponent(lte[:, j], lst[:, j])[0] for j in range(lte.shape[1])])
+    return dict(mask=mask, slope=slope, intercept=icpt, slopes=slopes, ratio_mean=r.ratio.mean(1))
+
+
+def seed_exponents(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
+    """Per-seed fitted exponents over ``[m_lo, m_hi]`` (shape ``(n_seeds,)``)."""
+    return exponent_window(d, m_lo, m_hi, seeds)["slopes"]
+
+
+@lru_cache(maxsize=4)
+def finite_data_teacher(seed):
+    """Teacher and student weights of the finite-data configuration for ``seed``."""
+    T = sweep_teacher(FD["d"], FD["m_te"], seed)
+    W = sample_sphere(FD["m_st"], FD["d"], np.random.default_rng([seed + 100, FD["m_st"]]))
+    W.setflags(write=False)
+    return T, W
+
+
+@lru_cache(maxsize=64)
+def finite_data_student(N, seed):
+    """``(SampleStudent, StoppingResult, curve on FD_TAU_GRID)`` for ``N`` samples and ``seed``."""
+    T, W = finite_data_teacher(seed)
+    s = train_on_samples(T, W, N, 1000 + seed)
+    return s, early_stop(s), s.loss(FD_TAU_GRID)
+
+
+@lru_cache(maxsize=4)
+def _population_student(seed):
+    T, W = finite_data_teacher(seed)
+    p = student_trajectory(T, W)
+    return p, early_stop(p), p.loss(FD_TAU_GRID)
+
+
+def finite_data_table(seeds=(0, 1), n_values=N_VALUES):
+    """Early-stopped and interpolating ``L/L_TE`` for every ``N`` and seed, plus the ``N = inf`` limits.
+
+    Returns
+    -------
+    dict
+        ``N`` (n,), ``teacher_loss`` (s,), ``early`` and ``interp`` (n, s), ``tau_star`` (n, s),
+        ``pop_early`` and ``pop_final`` (s,): the population-trained student of the same
+        width, early-stopped and at the end of the grid (its ``N -> infinity`` limits).
+    """
+    n_values, seeds = tuple(n_values), tuple(seeds)
+    early = np.empty((len(n_values), len(seeds)))
+    interp, tstar = np.empty_like(early), np.empty_like(early)
+    lte, pe, pf = np.empty(len(seeds)), np.empty(len(seeds)), np.empty(len(seeds))
+    for j, s in enumerate(seeds):
+        T, _ = finite_data_teacher(s)
+        lte[j] = T.loss
+        for i, N in enumerate(n_values):
+            st, r, _ = finite_data_student(N, s)
+            early[i, j], interp[i, j], tstar[i, j] = r.ratio, st.interpolating_loss / T.loss, r.tau_star
+        _, pr, pc = _population_student(s)
+        pe[j], pf[j] = pr.ratio, pc[-1] / T.loss
+    return dict(N=np.array(n_values), teacher_loss=lte, early=early, interp=interp, tau_star=tstar,
+                pop_early=pe, pop_final=pf)
+
+
+@lru_cache(maxsize=4)
+def _kernel_curve(d, m, seed):
+    T = sweep_teacher(d, m, seed)
+    k = student_trajectory(T)
+    return T, k, k.loss(TAU_GRID), early_stop(k)
+
+
+#: strong-student configuration (SCIENCE item 6; ledger claims A6a/A6b).
+STRONG = dict(d=16, m_te=64, m_st=(64, 128, 256, 512, 1024))
+
+
+@lru_cache(maxsize=32)
+def strong_student_result(m_st, seed, d=STRONG["d"], m_te=STRONG["m_te"]):
+    """Early-stopped student of width ``m_st`` (``None`` = kernel limit) for the item-6 teacher.
+
+    Returns
+    -------
+    tuple
+        ``(Teacher, trajectory, StoppingResult)``; student weights ``default_rng([seed + 100, m_st])``.
+    """
+    T = sweep_teacher(d, m_te, seed)
+    W = None if m_st is None else sample_sphere(m_st, d, np.random.default_rng([seed + 100, m_st]))
+    traj = student_trajectory(T, W)
+    return T, traj, early_stop(traj)
+
+
+def strong_student_table(seeds=SWEEP_SEEDS, m_st_values=STRONG["m_st"]):
+    """``L_ST*/L_TE`` against the student width for the item-6 teacher (``d = 16``, ``M_TE = 64``).
+
+    Returns
+    -------
+    dict
+        ``m_st`` (n,), ``ratio`` (n, s) for the finite widths, ``kernel`` (s,) the kernel limit,
+        ``ceiling`` (n, s) the strong ceiling ``L_ceiling / L_TE`` of each finite student
+        (its own least-squares loss on the target).
+    """
+    seeds, ms = tuple(seeds), tuple(m_st_values)
+    ratio, ceil = np.empty((len(ms), len(seeds))), np.empty((len(ms), len(seeds)))
+    kern = np.empty(len(seeds))
+    for j, s in enumerate(seeds):
+        for i, m in enumerate(ms):
+            T, traj, r = strong_student_result(m, s)
+            ratio[i, j], ceil[i, j] = r.ratio, traj.ceiling / T.loss
+        kern[j] = strong_student_result(None, s)[2].ratio
+    return dict(m_st=np.array(ms), ratio=ratio, kernel=kern, ceiling=ceil)
+
+
+# ----------------------------------------------------------------------------- drawing helpers
+
+def _sparse_log_ticks(axis, numticks=6):
+    """At most ``numticks`` decade labels and no minor ticks (fast to render on long log ranges)."""
+    axis.set_major_locator(LogLocator(base=10, numticks=numticks))
+    axis.set_minor_locator(NullLocator())
+
+
+def _style(ax, ylabel="population loss"):
+    ax.set_xscale("log")
+    _sparse_log_ticks(ax.xaxis, 8)
+    ax.set_xlabel(r"$\tau = \lambda_1 t$")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, which="major")
+
+
+def draw_u_curve(ax, d=CH4_D, m=CH4_M_TE, seed=0, tau=None, show_floor=False, logy=True):
+    """Kernel-limit loss curve with the teacher's loss, the optimum and (optionally) a marker at ``tau``."""
+    T, k, curve, r = _kernel_curve(d, m, seed)
+    ax.plot(TAU_GRID, curve, color="tab:blue", lw=2, label=r"student $L_{ST}(\tau)$, $M_{ST}=\infty$")
+    ax.axhline(T.loss, color="k", ls="--", lw=1, label=rf"teacher $L_{{TE}}$ = {T.loss:.3g}")
+    if show_floor:
+        ax.plot(TAU_GRID, floor(TAU_GRID, T.loss), color="tab:red", ls=":", lw=1.5, label="floor")
+    ax.plot([r.tau_star], [r.loss_star], "o", color="tab:green", ms=6,
+            label=rf"$\tau^\star$ = {r.tau_star:.3g}, $L^\star$ = {r.loss_star:.3g}")
+    if tau is not None:
+        ax.axvline(tau, color="tab:purple", lw=1)
+        ax.plot([tau], k.loss(tau).reshape(1), "s", color="tab:purple", ms=6)
+    if logy:
+        ax.set_yscale("log")
+        _sparse_log_ticks(ax.yaxis)
+        ax.set_ylim(max(0.3 * r.loss_star, 1e-6), 1.5)
+    _style(ax)
+    ax.legend(fontsize="x-small", loc="lower left")
+    return T, k, r
+
+
+def draw_degree_learned(ax, tau, d=CH4_D, m=CH4_M_TE, seed=0, degrees=(0, 1, 2, 4, 6, 8)):
+    """Bars: fraction ``1 - exp(-tau/tau_k)`` of each degree learned by ``tau`` (kernel limit)."""
+    _, k, _, _ = _kernel_curve(d, m, seed)
+    learned = k.degree_learned(float(tau))
+    tk = degree_learning_times(d, max(degrees))
+    vals = [float(learned[j]) if j < learned.size else 0.0 for j in degrees]
+    ax.bar(range(len(degrees)), vals, color=[_COLORS.get(j, "tab:gray") for j in degrees])
+    ax.set_xticks(range(len(degrees)), [f"k={j}" for j in degrees], fontsize="small")
+    for i, j in enumerate(degrees):  # the learning time of each degree, above its bar
+        ax.text(i, min(vals[i], 1.0) + 0.03, f"{tk[j]:.1e}".replace("e+0", "e").replace("e-0", "e-"),
+                ha="center", va="bottom", fontsize="x-small", rotation=90)
+    ax.set_ylim(0, 1.45)
+    ax.set_yticks([0, 0.5, 1.0])
+    ax.set_ylabel("fraction of degree $k$ learned")
+    ax.set_xlabel(r"degree $k$ ($\tau_k$ above each bar)", fontsize="small")
+    return np.array(vals)
+
+
+def draw_degree_contributions(ax, d=CH4_D, m=CH4_M_TE, seed=0, degrees=(0, 1, 2, 4, 6, 8)):
+    """Loss contribution of each harmonic degree over time (kernel limit), log-log."""
+    T = sweep_teacher(d, m, seed)
+    deg, contrib = loss_by_degree(T, TAU_GRID)
+    ax.plot(TAU_GRID, np.maximum(contrib.sum(0), 0), color="k", lw=2.5, alpha=0.35, label="total")
+    for j in degrees:
+        if j < deg.size - 1:
+            lab = "degree 1 (signal)" if j == 1 else f"degree {j}"
+            ax.plot(TAU_GRID, contrib[j], color=_COLORS.get(j, "tab:gray"), lw=1.5, label=lab)
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_ylim(1e-5, 1.5)
+    _style(ax, "loss in degree $k$")
+    ax.legend(fontsize="x-small", loc="lower left", ncol=2)
+    return deg, contrib
+
+
+def draw_tau_star(ax, d=32, seeds=SWEEP_SEEDS, m_min=16):
+    """Optimal stopping time against the teacher width (every seed), with the degree-1/2 times."""
+    r = width_sweep(d, tuple(seeds))
+    keep = r.m_values >= m_min
+    for j, s in enumerate(r.seeds):
+        ax.plot(r.m_values[keep], r.tau_star[keep, j], "o-", ms=4, lw=1, alpha=0.8, label=f"seed {s}")
+    tk = degree_learning_times(d, 2)
+    ax.axhline(tk[1], color="tab:blue", ls=":", lw=1, label=r"$\tau_1 = 1$")
+    ax.axhline(tk[2], color="tab:orange", ls=":", lw=1, label=rf"$\tau_2$ = {tk[2]:.3g}")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_xlabel(r"teacher width $M_{TE}$")
+    ax.set_ylabel(r"optimal stopping time $\tau^\star$")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small")
+    return r
+
+
+def draw_finite_data_curves(ax, n_values=(200, 512, 2048), seed=0, tau=None):
+    """Population loss of students trained on ``N`` samples, with the ``N = inf`` student and ``L_TE``."""
+    T, _ = finite_data_teacher(seed)
+    cmap = {N: c for N, c in zip(n_values, ["tab:orange", "tab:red", "tab:green", "tab:purple"])}
+    for N in n_values:
+        st, r, curve = finite_data_student(N, seed)
+        ax.plot(FD_TAU_GRID, curve, color=cmap[N], lw=1.5, label=f"N = {N}")
+        ax.plot([r.tau_star], [r.loss_star], "o", color=cmap[N], ms=5)
+        if tau is not None:
+            ax.axvline(tau, color="tab:purple", lw=1)
+            ax.plot([tau], st.loss(tau).reshape(1), "s", color=cmap[N], ms=6)
+    _, pr, pc = _population_student(seed)
+    ax.plot(FD_TAU_GRID, pc, "k--", lw=1.2, label=r"$N=\infty$ (population)")
+    ax.axhline(T.loss, color="gray", lw=1, label=rf"teacher $L_{{TE}}$ = {T.loss:.3g}")
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_ylim(0.3 * pr.loss_star, 3.0)
+    _style(ax)
+    ax.legend(fontsize="x-small", loc="upper right")
+
+
+def draw_finite_data_ratios(ax, seeds=(0, 1), highlight=None):
+    """Early-stopped and interpolating ``L/L_TE`` against ``N`` (every seed) with the ``N = inf`` limits."""
+    tab = finite_data_table(seeds)
+    for j, s in enumerate(seeds):
+        kw = dict(ms=4, lw=1, alpha=0.85)
+        ax.plot(tab["N"], tab["early"][:, j], "o-", color="tab:green",
+                label="early-stopped" if j == 0 else None, **kw)
+        ax.plot(tab["N"], tab["interp"][:, j], "s-", color="tab:red",
+                label=r"interpolating ($\tau\to\infty$)" if j == 0 else None, **kw)
+    ax.axhline(tab["pop_early"].mean(), color="tab:green", ls="--", lw=1, label=r"$N=\infty$, early-stopped")
+    ax.axhline(tab["pop_final"].mean(), color="tab:red", ls="--", lw=1, label=r"$N=\infty$, $\tau\to\infty$")
+    ax.axhline(1.0, color="k", lw=1, label="teacher")
+    ax.axvline(FD["m_st"], color="gray", ls=":", lw=1)
+    if highlight is not None:
+        i = list(tab["N"]).index(highlight)
+        ax.plot([highlight] * 2, [tab["early"][i, 0], tab["interp"][i, 0]], "D", color="tab:purple", ms=8,
+                mfc="none", mew=2)
+    ax.set_xscale("log")
+    _sparse_log_ticks(ax.xaxis)
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_xlabel(r"unlabelled samples $N$ ($M_{ST}$ = 512, dotted)")
+    ax.set_ylabel(r"$L_{ST} / L_{TE}$")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small", loc="upper left")
+    return tab
+
+
+def draw_floors(ax, d=32, widths=(2, 16, 64, 256, 1024), seed=0):
+    """Kernel-limit curves of several teachers, each with its quadratic floor and ``L_TE^2``."""
+    colors = ["tab:gray", "tab:purple", "tab:orange", "tab:blue", "tab:green"]
+    out = []
+    for m, c in zip(widths, colors):
+        T = sweep_teacher(d, m, seed)
+        k = student_trajectory(T)
+        ax.plot(TAU_GRID, k.loss(TAU_GRID), color=c, lw=1.8, label=rf"$M_{{TE}}$={m}")
+        fl = floor(TAU_GRID, T.loss)
+        ax.plot(TAU_GRID, fl, color=c, ls=":", lw=1.3)
+        ax.axhline(T.loss**2, color=c, ls="-.", lw=0.8, alpha=0.6)
+        out.append((m, T.loss, k, fl))
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_ylim(3e-6, 1.5)
+    _style(ax)
+    ax.legend(fontsize="x-small", loc="lower left", ncol=2)
+    return out
+
+
+def draw_finite_floors(ax, d=32, m_te=128, widths=(256, 1024), seed=0, student_seed=7):
+    """Finite students and the kernel limit for one teacher, each over its own Cauchy-Schwarz floor."""
+    T = sweep_teacher(d, m_te, seed)
+    colors = ["tab:orange", "tab:red"]
+    for M, c in zip(widths, colors):
+        st = student_trajectory(T, sample_sphere(M, d, student_seed))
+        ax.plot(TAU_GRID, st.loss(TAU_GRID), color=c, lw=1.8, label=rf"$M_{{ST}}$={M}")
+        ax.plot(TAU_GRID, overlap_floor(st, TAU_GRID), color=c, ls=":", lw=1.3)
+    k = student_trajectory(T)
+    ax.plot(TAU_GRID, k.loss(TAU_GRID), color="tab:blue", lw=1.8, label=r"$M_{ST}=\infty$")
+    ax.plot(TAU_GRID, floor(TAU_GRID, T.loss), color="tab:blue", ls=":", lw=1.3)
+    ax.axhline(T.loss, color="k", ls="--", lw=1, label=r"$L_{TE}$")
+    ax.axhline(T.loss**2, color="k", ls="-.", lw=0.8, label=r"$L_{TE}^2$")
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_ylim(0.3 * T.loss**2, 1.5)
+    ax.set_xlim(1e-2, 1e6)
+    _style(ax)
+    ax.legend(fontsize="x-small", loc="lower left", ncol=2)
+    return T
+
+
+def draw_exponent(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
+    """Log-log ``L_ST*`` against ``L_TE`` with the fit over ``[m_lo, m_hi]``, slopes 1.49 and 2 and the floor."""
+    r = width_sweep(d, tuple(seeds))
+    w = exponent_window(d, m_lo, m_hi, seeds)
+    sel = w["mask"]
+    ax.plot(r.teacher_loss[~sel].ravel(), r.student_loss[~sel].ravel(), "o", color="0.75", ms=4)
+    ax.plot(r.teacher_loss[sel].ravel(), r.student_loss[sel].ravel(), "o", color="tab:blue", ms=5,
+            label=r"$L_{ST}^\star$ (kernel limit)")
+    x = np.geomspace(r.teacher_loss.min() * 0.7, 1.0, 50)
+    xs = r.teacher_loss[sel]
+    xf = np.geomspace(xs.min(), xs.max(), 20)
+    ax.plot(xf, np.exp(w["intercept"]) * xf ** w["slope"], "k-", lw=1.5, label=f"fit: slope {w['slope']:.3g}")
+    x0 = float(np.exp(np.log(xs).mean()))
+    y0 = float(np.exp(w["intercept"]) * x0 ** w["slope"])
+    for a, ls in ((1.49, "--"), (2.0, "-.")):
+        ax.plot(x, y0 * (x / x0) ** a, color="tab:gray", ls=ls, lw=1, label=f"slope {a:g}")
+    ax.fill_between(x, 1e-12, x**2, color="tab:red", alpha=0.12, label=r"forbidden: $L < L_{TE}^2$")
+    ax.plot(x, x, color="k", lw=0.8, alpha=0.5)
+    ax.set_xscale("log")
+    _sparse_log_ticks(ax.xaxis)
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_xlim(x[0], 1.0)
+    ax.set_ylim(0.3 * r.student_loss.min(), 1.0)
+    ax.set_xlabel(r"teacher loss $L_{TE}$")
+    ax.set_ylabel(r"early-stopped student $L_{ST}^\star$")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small", loc="upper left")
+    return w
+
+
+def draw_ratio_vs_width(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
+    """``L_ST*/L_TE`` against ``M_TE`` (mean over seeds, min-max band); the chosen range highlighted."""
+    r = width_sweep(d, tuple(seeds))
+    w = exponent_window(d, m_lo, m_hi, seeds)
+    ax.fill_between(r.m_values, r.ratio.min(1), r.ratio.max(1), color="tab:blue", alpha=0.2)
+    ax.plot(r.m_values, r.ratio.mean(1), "o-", color="0.6", ms=4)
+    ax.plot(r.m_values[w["mask"]], r.ratio.mean(1)[w["mask"]], "o-", color="tab:blue", ms=5)
+    ax.axvline(d, color="tab:red", ls=":", lw=1, label=rf"$M_{{TE}} = d$ = {d}")
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_ylim(min(5e-4, 0.5 * r.ratio.min()), 1.5)
+    ax.set_xlabel(r"teacher width $M_{TE}$")
+    ax.set_ylabel(r"$L_{ST}^\star / L_{TE}$")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small", loc="lower left")
+    return r
+
+
+def draw_strong_student(ax, seeds=SWEEP_SEEDS):
+    """``L_ST*/L_TE`` against the student width (every seed) with the kernel limit and the ceilings."""
+    tab = strong_student_table(seeds)
+    m = tab["m_st"]
+    for j in range(len(tuple(seeds))):
+        ax.plot(m, tab["ratio"][:, j], "o", color="tab:blue", ms=4, alpha=0.6)
+    ax.plot(m, tab["ratio"].mean(1), "-", color="tab:blue", lw=1.5, label=r"early-stopped $L_{ST}^\star/L_{TE}$")
+    ax.plot(m, tab["ceiling"].mean(1), "s--", color="tab:gray", ms=4, lw=1,
+            label=r"strong ceiling $L_{\rm ceiling}/L_{TE}$")
+    ax.axhspan(tab["kernel"].min(), tab["kernel"].max(), color="tab:green", alpha=0.3,
+               label=r"kernel limit $M_{ST}=\infty$")
+    ax.axhline(1.0, color="k", lw=1, label="teacher")
+    ax.axvline(STRONG["m_te"], color="tab:red", ls=":", lw=1, label=rf"$M_{{ST}} = M_{{TE}}$ = {STRONG['m_te']}")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    _sparse_log_ticks(ax.yaxis)
+    ax.set_ylim(0.5 * min(tab["ceiling"].min(), tab["kernel"].min()), 2.0)
+    ax.set_xlabel(r"student width $M_{ST}$")
+    ax.set_ylabel(r"loss / $L_{TE}$")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small", loc="lower left")
+    return tab
+
+
+# ----------------------------------------------------------------------------- whole figures
+
+def widget_figure(figsize=(7, 3.2), **margins):
+    """A fresh figure for a widget callback, with fixed margins (no layout engine: faster to render)."""
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(**{**dict(left=0.09, right=0.985, bottom=0.2, top=0.9, wspace=0.3), **margins})
+    return fig
+
+
+def u_curve_figure(fig, tau):
+    """Chapter-4 main view into ``fig``: the U-curve with a marker at ``tau`` and the learned degrees."""
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.5, 1])
+    _, k, _ = draw_u_curve(ax1, tau=tau)
+    ax1.set_title(f"\u03c4 = {tau:.3g}: student loss {float(k.loss(tau)):.3g}", fontsize="small")
+    draw_degree_learned(ax2, tau)
+    ax2.set_title("what the student has learned", fontsize="small")
+
+
+def finite_data_figure(fig, N, tau):
+    """Chapter-4 finite-data view into ``fig``: one ``N``'s curve and the ratio summary."""
+    ax1, ax2 = fig.subplots(1, 2)
+    draw_finite_data_curves(ax1, n_values=(N,), tau=tau)
+    st, r, _ = finite_data_student(N, 0)
+    T, _ = finite_data_teacher(0)
+    ax1.axhline(st.interpolating_loss, color="tab:red", ls=":", lw=1)
+    ax1.set_title(f"N = {N}, \u03c4 = {tau:.3g}: loss/teacher {float(st.loss(tau)) / T.loss:.3g}, "
+                  f"interpolating {st.interpolating_loss / T.loss:.3g}", fontsize="x-small")
+    draw_finite_data_ratios(ax2, seeds=(0,), highlight=N)
+
+
+def exponent_figure(fig, d, m_lo, m_hi):
+    """Chapter-5 view into ``fig``: the fitted exponent over ``[m_lo, m_hi]`` at dimension ``d``."""
+    widths = sweep_widths(d)
+    m_lo, m_hi = _clamp_range(widths, m_lo, m_hi)
+    ax1, ax2 = fig.subplots(1, 2)
+    w = draw_exponent(ax1, d, m_lo, m_hi)
+    draw_ratio_vs_width(ax2, d, m_lo, m_hi)
+    s = w["slopes"]
+    ax1.set_title(f"d = {d}, teacher widths {m_lo}..{m_hi}: slope {w['slope']:.3g} "
+                  rf"(seeds {s.min():.3g}..{s.max():.3g})", fontsize="x-small")
+    return w
+
+
+def _clamp_range(widths, m_lo, m_hi):
+    """Clamp a width range to the grid ``widths`` so that it holds at least two widths."""
+    widths = [int(w) for w in widths]
+    m_lo, m_hi = sorted((int(m_lo), int(m_hi)))
+    lo = next((w for w in widths if w >= m_lo), widths[-1])
+    hi = next((w for w in reversed(widths) if w <= m_hi), widths[0])
+    if hi <= lo:
+        i = min(widths.index(lo), len(widths) - 2)
+        lo, hi = widths[i], widths[i + 1]
+    return lo, hi
+
+
+# ----------------------------------------------------------------------------- widget callbacks
+
+@register_callback("ch04:tau", sweep=[{"tau": t} for t in (6.5,) + TAU_SLIDER])
+def tau_widget(tau=6.5):
+    """Chapter 4: the kernel-limit U-curve and the learned degrees at time ``tau``."""
+    fig = widget_figure()
+    u_curve_figure(fig, float(tau))
+    return fig
+
+
+@register_callback("ch04:finite_data",
+                   sweep=[{"N": 400, "tau": 20.0}] + [{"N": n, "tau": t} for n in N_VALUES for t in (0.01, 20.0, 1e9)])
+def finite_data_widget(N=400, tau=20.0):
+    """Chapter 4: a student trained on ``N`` teacher-labelled samples, stopped at ``tau``."""
+    for n in N_VALUES:  # the whole slider is precomputed on the first call
+        finite_data_student(n, 0)
+    N = min(N_VALUES, key=lambda n: abs(n - int(N)))
+    tau = float(np.clip(tau, FD_TAU_GRID[0], FD_TAU_GRID[-1]))
+    fig = widget_figure()
+    finite_data_figure(fig, N, tau)
+    return fig
+
+
+_EXP_SWEEP = [{"d": 32, "m_lo": 64, "m_hi": 1024}]
+for _d in SWEEP_D:
+    _w = sweep_widths(_d)
+    _EXP_SWEEP += [{"d": _d, "m_lo": _w[0], "m_hi": _w[-1]}, {"d": _d, "m_lo": _w[0], "m_hi": _w[1]},
+                   {"d": _d, "m_lo": _w[-2], "m_hi": _w[-1]}, {"d": _d, "m_lo": 64, "m_hi": 1024},
+                   {"d": _d, "m_lo": 1024, "m_hi": 1024}]
+
+
+@register_callback("ch05:exponent", sweep=_EXP_SWEEP)
+def exponent_widget(d=32, m_lo=64, m_hi=1024):
+    """Chapter 5: fitted exponent and ``L_ST*/L_TE`` over a chosen ``M_TE`` range at dimension ``d``."""
+    for dd in SWEEP_D:  # every dimension is precomputed on the first call
+        width_sweep(dd)
+    d = min(SWEEP_D, key=lambda v: abs(v - int(d)))
+    fig = widget_figure((7.5, 3.4), left=0.1, wspace=0.32)
+    exponent_figure(fig, d, m_lo, m_hi)
+    return fig
