@@ -37,7 +37,7 @@ from .student import student_trajectory
 from .teacher import fit_teacher
 
 __all__ = [
-    "CH4_D", "CH4_M_TE", "TAU_GRID", "TAU_SLIDER", "N_VALUES", "SWEEP_D", "SWEEP_SEEDS",
+    "CH4_D", "CH4_M_TE", "TAU_GRID", "TAU_SLIDER", "TAU_FRAMES", "N_VALUES", "SWEEP_D", "SWEEP_SEEDS",
     "sweep_teacher", "sweep_widths", "width_sweep", "exponent_window", "seed_exponents",
     "finite_data_teacher", "finite_data_student", "finite_data_table", "FD_TAU_GRID",
     "draw_u_curve", "draw_degree_learned", "draw_degree_contributions", "draw_tau_star",
@@ -45,6 +45,7 @@ __all__ = [
     "draw_exponent", "draw_ratio_vs_width",
     "u_curve_figure", "finite_data_figure", "exponent_figure",
     "tau_widget", "finite_data_widget", "exponent_widget", "widget_figure",
+    "finite_student", "draw_finite_students",
     "STRONG", "strong_student_result", "strong_student_table", "draw_strong_student",
 ]
 
@@ -54,10 +55,12 @@ CH4_M_TE = 256
 TAU_GRID = np.logspace(-2, 17, 400)
 #: tau values offered by the chapter-4 slider (and animated on the static site).
 TAU_SLIDER = (0.01, 0.1, 0.3, 1.0, 3.0, 6.5, 20.0, 100.0, 1e3, 1e4, 1e5, 1e7, 1e9, 1e11, 1e13, 1e15)
+#: the subset of TAU_SLIDER animated on the static site (12 frames keep the page small).
+TAU_FRAMES = (0.01, 0.3, 1.0, 3.0, 6.5, 20.0, 100.0, 1e3, 1e5, 1e7, 1e11, 1e15)
 #: time grid of the finite-data students (they settle by tau ~ 1e9).
 FD_TAU_GRID = np.logspace(-2, 9, 200)
 #: sample sizes of the finite-data part (M_ST = 512 is the interpolation threshold).
-N_VALUES = (100, 200, 300, 400, 512, 700, 1024, 2048, 4096)
+N_VALUES = (100, 200, 400, 512, 700, 1024, 2048)
 FD = dict(d=16, m_te=128, m_st=512)
 SWEEP_D = (8, 16, 32)
 SWEEP_SEEDS = (0, 1, 2)
@@ -79,9 +82,13 @@ def sweep_widths(d):
 
 
 @lru_cache(maxsize=8)
-def width_sweep(d, seeds=SWEEP_SEEDS):
-    """:func:`w2s_lib.teacher_size_sweep` over :func:`sweep_widths` (cached)."""
+def _width_sweep(d, seeds):
     return teacher_size_sweep(d, sweep_widths(d), list(seeds))
+
+
+def width_sweep(d, seeds=SWEEP_SEEDS):
+    """:func:`w2s_lib.teacher_size_sweep` over :func:`sweep_widths` (cached on ``(d, seeds)``)."""
+    return _width_sweep(int(d), tuple(int(s) for s in seeds))
 
 
 def exponent_window(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
@@ -238,8 +245,29 @@ def draw_u_curve(ax, d=CH4_D, m=CH4_M_TE, seed=0, tau=None, show_floor=False, lo
         _sparse_log_ticks(ax.yaxis)
         ax.set_ylim(max(0.3 * r.loss_star, 1e-6), 1.5)
     _style(ax)
-    ax.legend(fontsize="x-small", loc="lower left")
+    ax.legend(fontsize="x-small", loc="upper right")
     return T, k, r
+
+
+@lru_cache(maxsize=8)
+def finite_student(d, m_te, m_st, seed, student_seed=0):
+    """Finite-width student of the teacher ``sweep_teacher(d, m_te, seed)`` (weights ``default_rng([student_seed + 100, m_st])``)."""
+    T = sweep_teacher(d, m_te, seed)
+    traj = student_trajectory(T, sample_sphere(m_st, d, np.random.default_rng([student_seed + 100, m_st])))
+    return traj, early_stop(traj)
+
+
+def draw_finite_students(ax, widths=(256, 1024), d=CH4_D, m=CH4_M_TE, seed=0):
+    """Finite students (thin lines, one per width) over the kernel-limit U-curve of the same teacher."""
+    colors = ["tab:orange", "tab:red", "tab:purple"]
+    out = []
+    for M, c in zip(widths, colors):
+        traj, r = finite_student(d, m, M, seed)
+        ax.plot(TAU_GRID, traj.loss(TAU_GRID), color=c, lw=1.2, label=rf"$M_{{ST}}$ = {M}")
+        ax.plot([r.tau_star], [r.loss_star], "o", color=c, ms=4)
+        out.append((M, traj, r))
+    ax.legend(fontsize="x-small", loc="upper right")
+    return out
 
 
 def draw_degree_learned(ax, tau, d=CH4_D, m=CH4_M_TE, seed=0, degrees=(0, 1, 2, 4, 6, 8)):
