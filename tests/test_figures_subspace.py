@@ -181,3 +181,9 @@ def test_digits_grid_matches_the_library_and_the_widget():
         fs.grid_row(grid, 7)
     fs.fig_digits_sweep([row], ["digit 0"])
     fs.fig_spectrum()
+
+
+def test_fmt_prints_round_off_as_zero():
+    assert fs.fmt(1.86e-16) == "0" and fs.fmt(-5e-16) == "0"
+    assert fs.fmt(0.51923) == "0.519" and fs.fmt(2.5e-5) == "2.5e-05"
+    assert fs.fmt(0.123456, digits=2) == "0.12"

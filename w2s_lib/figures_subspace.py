@@ -30,6 +30,7 @@ from .subspace import (
 )
 
 __all__ = [
+    "fmt",
     "COLORS",
     "LABELS",
     "DIGITS",
@@ -65,6 +66,17 @@ SHORT = {"weak": "weak", "w2s": "W2S", "strong_baseline": "baseline", "strong_ce
 
 #: Ground truths offered by the chapter-6 widget.
 TARGETS = ("zero", "spread", "misspecified")
+
+
+def fmt(x, digits=3, zero=1e-12):
+    """Format a number at ``digits`` significant digits, printing round-off (``|x| < zero``) as ``0``.
+
+    Quantities that vanish exactly in theory (e.g. the PGR of a student that copies its
+    teacher) come out as ``1e-16``-sized round-off whose digits depend on the BLAS build;
+    printing them as ``0`` keeps stored notebook outputs reproducible.
+    """
+    x = float(x)
+    return "0" if abs(x) < zero else f"{x:.{digits}g}"
 
 
 def _new_figure(figsize=(7.0, 3.2)):
@@ -606,12 +618,18 @@ def draw_digits(fig, d_sw=11, n=100, grid=None):
                            gridspec_kw=_margins(fig, left=0.08, right=0.98, bottom=0.15, top=0.88, wspace=0.25))
     x = np.arange(4)
     ax.bar(x, [grid[k][i, j] for k in RISK_KEYS], yerr=[2 * grid[k + "_se"][i, j] for k in RISK_KEYS],
-           color=[COLORS[k] for k in RISK_KEYS], capsize=2, label="digits (±2 SE)")
+           color=[COLORS[k] for k in RISK_KEYS], capsize=2)
     ax.plot(x, [grid[k + "_theory"][i, j] for k in RISK_KEYS], "kD", ms=5, label="exact formula")
+    from matplotlib.patches import Patch
+
+    ax.add_artist(ax.legend(handles=[Patch(facecolor="0.6", label="digits (bars, ±2 SE)")], fontsize=7,
+                            loc="upper left"))
     ax.set_xticks(x, [SHORT[k] for k in RISK_KEYS], fontsize=8)
     ax.set_ylabel("held-out excess risk", fontsize=8)
     ax.tick_params(labelsize=8)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper right")
+    top = max(max(grid[k][i, j] + 2 * grid[k + "_se"][i, j], grid[k + "_theory"][i, j]) for k in RISK_KEYS)
+    ax.set_ylim(0, 1.3 * top)
     ax.set_title(f"measured $d_{{sw}}$ = {grid['d_sw_measured'][i, j]:.3g}, n = {n}", fontsize=9)
     dm = grid["d_sw_measured"][i]
     ax2.plot(dm, grid["pgr_theory"][i], color=COLORS["w2s"], lw=1.8, label="exact formula")
