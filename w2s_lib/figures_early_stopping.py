@@ -173,7 +173,7 @@ def _kernel_curve(d, m, seed):
 
 
 #: strong-student configuration (SCIENCE item 6; ledger claims A6a/A6b).
-STRONG = dict(d=16, m_te=64, m_st=(64, 128, 256, 512, 1024))
+STRONG = dict(d=16, m_te=64, m_st=(64, 256, 1024))
 
 
 @lru_cache(maxsize=32)
@@ -432,7 +432,7 @@ def draw_exponent(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
     for a, ls in ((1.49, "--"), (2.0, "-.")):
         ax.plot(x, y0 * (x / x0) ** a, color="tab:gray", ls=ls, lw=1, label=f"slope {a:g}")
     ax.fill_between(x, 1e-12, x**2, color="tab:red", alpha=0.12, label=r"forbidden: $L < L_{TE}^2$")
-    ax.plot(x, x, color="k", lw=0.8, alpha=0.5)
+    ax.plot(x, x, color="k", lw=0.8, alpha=0.5, label=r"no gain: $L_{ST}^\star = L_{TE}$")
     ax.set_xscale("log")
     _sparse_log_ticks(ax.xaxis)
     ax.set_yscale("log")
