@@ -18,6 +18,7 @@ Seeding conventions (fixed, so a chapter re-run prints identical numbers):
 
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 
 import numpy as np
@@ -39,7 +40,7 @@ __all__ = [
     "draw_spectrum", "draw_kernel_panels", "kernel_figure", "widget_figure",
     # chapter 2
     "teacher_weights", "cached_teacher", "teacher_losses", "teacher_grid", "teacher_error_by_degree",
-    "teacher_error_split", "draw_teacher_scaling", "draw_teacher_errors", "draw_error_split",
+    "teacher_error_split", "teacher_local_slopes", "draw_local_slopes", "draw_teacher_scaling", "draw_teacher_errors", "draw_error_split",
     "draw_teacher_panels", "teacher_figure",
     # chapter 3
     "STUDENT_TAUS", "student_weights", "student_curve", "student_stopping", "student_grid",
@@ -62,6 +63,35 @@ CH02_SEEDS = tuple(range(5))
 CH03_D = 32
 CH03_MTE = (32, 64, 128, 256, 512)
 CH03_MST = (8, 16, 32, 64, 128, 256, 512, 1024, 0)  # 0 = infinity (the kernel limit)
+
+
+def _controller():
+    try:  # threadpoolctl ships with scikit-learn (the book's real-data dependency)
+        import scipy.linalg  # noqa: F401  (load every BLAS before taking stock of them)
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController()
+    except Exception:  # pragma: no cover - optional
+        return None
+
+
+_POOL = _controller()
+
+
+def _one_blas_thread():
+    """Context running BLAS/LAPACK on one thread (a no-op without threadpoolctl).
+
+    The grids here hold many small Gram matrices (at most 1024 x 1024); for those a second
+    BLAS thread gains little, and on a busy machine it can cost a lot (threads waiting on
+    each other).
+    """
+    return _POOL.limit(limits=1, user_api="blas") if _POOL is not None else contextlib.nullcontext()
+
+
+def _light(*axes):
+    """Drop minor ticks (on log axes they cost most of a widget redraw's render time)."""
+    for ax in axes:
+        ax.minorticks_off()
 
 
 def widget_figure(figsize=(7, 3.2), top=0.86, bottom=0.15, left=0.1, right=0.98, wspace=0.33):
@@ -201,7 +231,8 @@ def gram_spectrum_check(d, M, seed=0):
         ``lambda_k`` repeated ``N(d, k)`` times (zero degrees skipped), descending, cut at ``M``.
     """
     W = sample_sphere(M, d, np.random.default_rng([seed, M]))
-    sim = np.linalg.eigvalsh(population_gram(W))[::-1] / M
+    with _one_blas_thread():
+        sim = np.linalg.eigvalsh(population_gram(W))[::-1] / M
     K = 2
     while True:
         N = multiplicities(d, K)
@@ -260,7 +291,9 @@ def draw_kernel_panels(fig, d, M, seed=0):
     """The chapter-1 widget figure drawn into ``fig``: features (left), kernel (right)."""
     a1, a2 = fig.subplots(1, 2)
     draw_features(a1, d, M, seed)
-    return draw_kernel(a2, d, M, seed)
+    gap = draw_kernel(a2, d, M, seed)
+    _light(a1, a2)
+    return gap
 
 
 def draw_kernel_convergence(ax, d, m_values, seeds):
@@ -356,7 +389,8 @@ def teacher_weights(d, M, seed):
 @lru_cache(maxsize=1024)
 def cached_teacher(d, M, seed):
     """``fit_teacher(teacher_weights(d, M, seed))`` (linear target), memoised."""
-    return fit_teacher(teacher_weights(d, M, seed))
+    with _one_blas_thread():
+        return fit_teacher(teacher_weights(d, M, seed))
 
 
 def teacher_losses(d, m_values, seeds):
@@ -375,6 +409,40 @@ def teacher_grid(d, m_values=CH02_M, seeds=CH02_SEEDS):
     out = teacher_losses(d, m_values, seeds)
     out.setflags(write=False)
     return out
+
+
+def teacher_local_slopes(d, m_values, seeds=CH02_SEEDS):
+    """Local log-log slope of the seed-averaged teacher loss between consecutive widths.
+
+    Parameters
+    ----------
+    d : int
+    m_values : sequence of int, increasing, length >= 2
+    seeds : sequence of int
+
+    Returns
+    -------
+    m_mid : ndarray, shape (len(m_values) - 1,)
+        Geometric midpoints of consecutive widths.
+    slopes : ndarray, shape (len(m_values) - 1,)
+        ``Delta log gm(L_TE) / Delta log M_TE`` with ``gm`` the geometric mean over seeds.
+    """
+    m = np.asarray(m_values, dtype=float)
+    if m.size < 2 or np.any(np.diff(m) <= 0):
+        raise ValueError("m_values must hold at least 2 increasing widths")
+    logL = np.log(teacher_losses(d, m_values, seeds)).mean(1)
+    return np.sqrt(m[1:] * m[:-1]), np.diff(logL) / np.diff(np.log(m))
+
+
+def draw_local_slopes(ax, d, m_values, seeds=CH02_SEEDS, color=C_TEACHER):
+    """Local slopes of :func:`teacher_local_slopes` against width, with the harmonic counts."""
+    mid, sl = teacher_local_slopes(d, m_values, seeds)
+    ax.semilogx(mid, sl, "o-", color=color, ms=4, label=f"d = {d}")
+    _mark_counts(ax, d, color, False)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
+    ax.set_ylabel(r"local slope $d\log L_{\mathrm{TE}}/d\log M_{\mathrm{TE}}$")
+    return mid, sl
 
 
 def teacher_error_by_degree(teacher):
@@ -444,7 +512,8 @@ def _mark_counts(ax, d, color, label_lines):
 
 
 def draw_teacher_errors(ax, teacher, max_show=12):
-    """Bar chart (log scale) of the teacher's error energy per degree; odd degrees >= 3 are zero.
+    """Bar chart (log scale) of the teacher's error energy per degree (odd degrees >= 3 carry
+    none and get no bar), the degrees beyond ``max_show`` lumped in a grey bar.
 
     Returns the share of ``L_TE`` in degrees ``>= 2``.
     """
@@ -452,7 +521,8 @@ def draw_teacher_errors(ax, teacher, max_show=12):
     k, err = k_all[: max_show + 1], err_all[: max_show + 1]
     rest = tail + float(err_all[max_show + 1:].sum())
     floor_ = max(teacher.loss * 1e-6, 1e-12)
-    ax.bar(k, np.maximum(err, floor_), color=C_TEACHER, alpha=0.8)
+    live = (k <= 2) | (k % 2 == 0)  # odd degrees >= 3: lambda_k = 0, no energy at all
+    ax.bar(k[live], np.maximum(err[live], floor_), color=C_TEACHER, alpha=0.8)
     ax.bar([max_show + 2], [max(rest, floor_)], color="grey", alpha=0.7)
     ax.set_yscale("log")
     ax.set_ylim(floor_, max(2.0 * teacher.loss, 2 * floor_))
@@ -518,6 +588,7 @@ def draw_teacher_panels(fig, d, M_TE, seed):
     a1.legend(fontsize="x-small", loc="upper right")
     a1.set_title(f"d = {d}: $L_{{TE}}$ = {T.loss:.3g} at $M_{{TE}}$ = {M_TE}", fontsize="medium")
     draw_teacher_errors(a2, T)
+    _light(a1, a2)
     return T.loss
 
 
@@ -583,8 +654,9 @@ def student_curve(d, M_TE, M_ST, seed=0):
     -------
     ndarray, shape (len(STUDENT_TAUS),)
     """
-    _, traj = _trajectory(d, M_TE, _mst(M_ST), seed)
-    out = traj.loss(STUDENT_TAUS)
+    with _one_blas_thread():
+        _, traj = _trajectory(d, M_TE, _mst(M_ST), seed)
+        out = traj.loss(STUDENT_TAUS)
     out.setflags(write=False)
     return out
 
@@ -594,7 +666,8 @@ def student_stopping(d, M_TE, M_ST, seed=0):
     """:func:`w2s_lib.optimal_stopping` of that student (``M_ST`` None or 0: kernel limit)."""
     M_ST = _mst(M_ST)
     T = cached_teacher(d, M_TE, seed)
-    return optimal_stopping(T, None if M_ST is None else student_weights(d, M_ST, seed))
+    with _one_blas_thread():
+        return optimal_stopping(T, None if M_ST is None else student_weights(d, M_ST, seed))
 
 
 @lru_cache(maxsize=4)
@@ -725,6 +798,7 @@ def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
         f"d = {d}, $M_{{TE}}$ = {M_TE}, $M_{{ST}}={name}$: $L_{{ST}}(\\tau={tau:.3g})$ = {val:.3g}\n"
         f"$L_{{TE}}$ = {T.loss:.3g}; best $L_{{ST}}^*$ = {st.loss_star:.3g} at $\\tau^*$ = {st.tau_star:.3g} "
         f"(triangle)", fontsize="small")
+    _light(ax)
     return val
 
 
