@@ -62,7 +62,7 @@ CH02_M = tuple(2 ** k for k in range(1, 10))  # 2 .. 512
 CH02_SEEDS = tuple(range(5))
 CH03_D = 32
 CH03_MTE = (32, 64, 128, 256, 512)
-CH03_MST = (8, 16, 32, 64, 128, 256, 512, 1024, 0)  # 0 = infinity (the kernel limit)
+CH03_MST = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 0)  # 0 = infinity (the kernel limit)
 
 
 def _controller():
@@ -804,7 +804,7 @@ def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
 
 @register_callback("ch03:student", sweep=[{"M_TE": 128, "M_ST": 0, "tau": 6.0}] + [
     {"M_TE": mte, "M_ST": mst, "tau": tau}
-    for mte in (32, 512) for mst in (8, 1024, 0) for tau in (0.01, 1e6)
+    for mte in (32, 512) for mst in (4, 1024, 0) for tau in (0.01, 1e6)
 ] + [{"M_TE": 128, "M_ST": mst, "tau": 6.0} for mst in (64, 128, 256)] + [
     {"M_TE": 256, "M_ST": 512, "tau": 100.0}])
 def student_figure(M_TE=128, M_ST=0, tau=6.0):
