@@ -192,20 +192,20 @@ def draw_layout(ax, d_s, d_w, d_sw, *, fontsize=8):
     ax.barh(0, d_w, left=w0, height=0.55, color="#fcbba1", edgecolor="k", lw=0.6)
     if d_sw:
         ax.axvspan(w0, d_s, color="0.5", alpha=0.25, lw=0)
-        ax.text(min(max(w0 + d_sw / 2, 0.15 * union), 0.85 * union), 1.45, f"$V_s\\cap V_w$\n$d_{{sw}}={d_sw}$",
+        ax.text(min(max(w0 + d_sw / 2, 0.15 * union), 0.85 * union), 1.45, f"Vs ∩ Vw\nd_sw = {d_sw}",
                 ha="center", va="bottom", fontsize=fontsize)
     if d_w > d_sw:
-        ax.text(min(max(d_s + (d_w - d_sw) / 2, 0.2 * union), 0.8 * union), -0.55, f"discrepancy $V_w\\setminus V_s$\n({d_w - d_sw} dims)",
+        ax.text(min(max(d_s + (d_w - d_sw) / 2, 0.2 * union), 0.8 * union), -0.55, f"discrepancy Vw − Vs\n({d_w - d_sw} dims)",
                 ha="center", va="top", fontsize=fontsize)
     wide = 0.35 * union
-    ax.text(d_s / 2, 1, f"strong $V_s$ ({d_s})" if d_s >= wide else "$V_s$", ha="center", va="center",
+    ax.text(d_s / 2, 1, f"strong Vs ({d_s})" if d_s >= wide else "Vs", ha="center", va="center",
             fontsize=fontsize)
-    ax.text(w0 + d_w / 2, 0, f"weak $V_w$ ({d_w})" if d_w >= wide else "$V_w$", ha="center", va="center",
+    ax.text(w0 + d_w / 2, 0, f"weak Vw ({d_w})" if d_w >= wide else "Vw", ha="center", va="center",
             fontsize=fontsize)
     ax.set_xlim(-0.5, union + 0.5)
     ax.set_ylim(-1.6, 2.7)
     ax.set_yticks([])
-    ax.set_xlabel("coordinate of $z$", fontsize=fontsize)
+    ax.set_xlabel("coordinate of z", fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
@@ -228,7 +228,7 @@ def _bars(ax, r, mc=None):
     from matplotlib.patches import Patch
 
     handles = [Patch(facecolor="0.8", hatch="//", edgecolor="0.5", lw=0, label="bias"),
-               Patch(facecolor=COLORS["w2s"], label="W2S var. inherited ($V_s\\cap V_w$)"),
+               Patch(facecolor=COLORS["w2s"], label="W2S var. inherited (Vs ∩ Vw)"),
                Patch(facecolor=COLORS["w2s"], alpha=0.6, label="W2S var. discrepancy")]
     if mc is not None:
         handles.append(ax.errorbar(x, [mc[k][0] for k in RISK_KEYS], yerr=[2 * mc[k][1] for k in RISK_KEYS], fmt="o",
@@ -264,7 +264,7 @@ def draw_risks(fig, d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="ze
     ax.set_title(ratio, fontsize=9)
     ax2 = fig.add_subplot(gs[1])
     draw_layout(ax2, p["d_s"], p["d_w"], p["d_sw"], fontsize=7)
-    ax2.set_title(f"n = {p['n']}, N = {p['N']}, $\\sigma^2$ = {sigma2:.3g}", fontsize=9)
+    ax2.set_title(f"n = {p['n']}, N = {p['N']}, σ² = {sigma2:.3g}", fontsize=9)
     if notes:
         fig.text(0.5, 0.01, "Clamped: " + "; ".join(notes), ha="center", va="bottom", fontsize=7,
                  color="#b30000")
@@ -630,14 +630,14 @@ def draw_digits(fig, d_sw=11, n=100, grid=None):
     ax.legend(fontsize=7, loc="upper right")
     top = max(max(grid[k][i, j] + 2 * grid[k + "_se"][i, j], grid[k + "_theory"][i, j]) for k in RISK_KEYS)
     ax.set_ylim(0, 1.3 * top)
-    ax.set_title(f"measured $d_{{sw}}$ = {grid['d_sw_measured'][i, j]:.3g}, n = {n}", fontsize=9)
+    ax.set_title(f"measured d_sw = {grid['d_sw_measured'][i, j]:.3g}, n = {n}", fontsize=9)
     dm = grid["d_sw_measured"][i]
     ax2.plot(dm, grid["pgr_theory"][i], color=COLORS["w2s"], lw=1.8, label="exact formula")
     ax2.errorbar(dm, grid["pgr"][i], yerr=2 * grid["pgr_se"][i], fmt="o", color="k", ms=4, capsize=2,
                  label="digits (±2 SE)")
     ax2.plot([dm[j]], [grid["pgr"][i, j]], "o", ms=11, mfc="none", mec="#ff7f0e", mew=2)
     ax2.axhline(0, color="0.5", lw=0.8)
-    ax2.set_xlabel("measured $d_{sw}$", fontsize=8)
+    ax2.set_xlabel("measured d_sw", fontsize=8)
     ax2.set_ylabel("PGR", fontsize=8)
     ax2.tick_params(labelsize=8)
     ax2.legend(fontsize=7)
