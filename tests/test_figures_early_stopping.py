@@ -130,3 +130,22 @@ def test_strong_student_table():
     assert mean[0] > 0.9  # M_ST = M_TE: little or no gain (ledger A6a)
     assert np.all(np.diff(mean) < 0)  # gain grows with the width (A6b)
     assert np.all(tab["kernel"] < tab["ratio"][-1])  # toward the kernel limit
+
+
+def test_widget_figures_hold_no_mathtext():
+    """Widget figures use unicode text (mathtext is re-parsed by every new renderer: slow)."""
+    for name in NAMES:
+        cb = registered_callbacks()[name]
+        fig = cb.func(**cb.sweep[0])
+        render_png(fig)
+        texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+        assert texts and not any("$" in t for t in texts), name
+
+
+def test_unicode_math():
+    assert F._unicode_math(r"early-stopped $L_{ST}^\star$") == "early-stopped L_ST*"
+    assert F._unicode_math(r"$\tau = \lambda_1 t$") == "\u03c4 = \u03bb\u2081 t"
+    assert F._unicode_math(r"forbidden: $L < L_{TE}^2$") == "forbidden: L < L_TE\u00b2"
+    assert F._unicode_math("no math") == "no math"
+    assert F._power_label(1e-2) == "10\u207b\u00b2" and F._power_label(16, base=2) == "2\u2074"
+    assert F._power_label(3.0) == ""

@@ -492,9 +492,58 @@ def draw_strong_student(ax, seeds=SWEEP_SEEDS):
 
 # ----------------------------------------------------------------------------- whole figures
 
+_SUP = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+_SUB = str.maketrans("0123456789k", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u2096")
+_TEX_WORDS = ((r"\tau", "\u03c4"), (r"\lambda", "\u03bb"), (r"\infty", "\u221e"), (r"\to", "\u2192"),
+              (r"^\star", "*"), (r"\star", "*"), (r"\rm ", ""), ("\\", ""))
+
+
+def _unicode_math(text):
+    """``"$L_{ST}^\\star$ at $\\tau_1$"`` -> ``"L_ST* at τ₁"``: mathtext as plain unicode (no TeX parsing)."""
+    if "$" not in text:
+        return text
+    import re
+
+    for tex, uni in _TEX_WORDS:
+        text = text.replace(tex, uni)
+    text = re.sub(r"_\{?([0-9k])\}?", lambda m: m.group(1).translate(_SUB), text)
+    text = re.sub(r"\^\{?(-?[0-9]+)\}?", lambda m: m.group(1).translate(_SUP), text)
+    return text.replace("{", "").replace("}", "").replace("$", "")
+
+
+def _power_label(value, _pos=None, base=10):
+    exp = np.log(value) / np.log(base) if value > 0 else np.nan
+    if not np.isfinite(exp) or abs(exp - round(exp)) > 1e-9:
+        return ""
+    return f"{base}" + str(int(round(exp))).translate(_SUP)
+
+
+def _plain_text(fig):
+    """Replace every mathtext string of ``fig`` by unicode text and log tick labels by ``10⁻²``-style ones.
+
+    Mathtext is parsed afresh by every new renderer (about 10 ms per string), which is most of what
+    a widget update costs; unicode text renders from the glyph cache.
+    """
+    from functools import partial
+
+    from matplotlib.ticker import FuncFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                base = getattr(axis.get_transform(), "base", 10)
+                axis.set_major_formatter(FuncFormatter(partial(_power_label, base=int(base))))
+            axis.label.set_text(_unicode_math(axis.label.get_text()))
+        for t in [ax.title, *ax.texts] + (ax.get_legend().get_texts() if ax.get_legend() else []):
+            t.set_text(_unicode_math(t.get_text()))
+    for t in fig.texts:
+        t.set_text(_unicode_math(t.get_text()))
+    return fig
+
+
 def widget_figure(figsize=(7, 3.2), **margins):
     """A fresh figure for a widget callback, with fixed margins (no layout engine: faster to render)."""
-    fig = Figure(figsize=figsize)
+    fig = Figure(figsize=figsize, dpi=72)  # the widget's PNG dpi: text is measured at one resolution only
     fig.subplots_adjust(**{**dict(left=0.09, right=0.985, bottom=0.2, top=0.9, wspace=0.3), **margins})
     return fig
 
@@ -552,7 +601,7 @@ def tau_widget(tau=6.5):
     """Chapter 4: the kernel-limit U-curve and the learned degrees at time ``tau``."""
     fig = widget_figure()
     u_curve_figure(fig, float(tau))
-    return fig
+    return _plain_text(fig)
 
 
 @register_callback("ch04:finite_data",
@@ -565,7 +614,7 @@ def finite_data_widget(N=400, tau=20.0):
     tau = float(np.clip(tau, FD_TAU_GRID[0], FD_TAU_GRID[-1]))
     fig = widget_figure()
     finite_data_figure(fig, N, tau)
-    return fig
+    return _plain_text(fig)
 
 
 _EXP_SWEEP = [{"d": 32, "m_lo": 64, "m_hi": 1024}]
@@ -584,4 +633,4 @@ def exponent_widget(d=32, m_lo=64, m_hi=1024):
     d = min(SWEEP_D, key=lambda v: abs(v - int(d)))
     fig = widget_figure((7.5, 3.4), left=0.1, wspace=0.32)
     exponent_figure(fig, d, m_lo, m_hi)
-    return fig
+    return _plain_text(fig)
