@@ -124,6 +124,11 @@ def test_teacher_error_by_degree_sums_to_teacher_loss(d, m):
     assert np.all(err[3::2] <= 1e-12 * max(T.loss, 1e-300) + 1e-15)  # odd degrees >= 3 carry nothing
     sh = F.teacher_error_split(T)
     assert sh.sum() == pytest.approx(1.0)
+    k12, err12, tail12 = F.teacher_error_by_degree(T, max_degree=12)  # what the bar chart draws
+    assert k12[-1] == 12
+    n = min(err.size, 13)
+    np.testing.assert_allclose(err12[:n], err[:n], rtol=1e-6, atol=1e-15)
+    assert err12.sum() + tail12 == pytest.approx(T.loss, rel=2e-3)
 
 
 def test_error_moves_up_in_degree_as_the_teacher_grows():

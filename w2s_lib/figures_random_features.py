@@ -445,12 +445,20 @@ def draw_local_slopes(ax, d, m_values, seeds=CH02_SEEDS, color=C_TEACHER):
     return mid, sl
 
 
-def teacher_error_by_degree(teacher):
+def teacher_error_by_degree(teacher, max_degree=None):
     """Energy of the teacher's error ``f_TE - f*`` in each harmonic degree.
 
     ``err_k = E_k - 2 C_k + T_k`` (teacher energy, overlap and target energy of degree ``k``,
     :class:`w2s_lib.harmonics.HarmonicEnergies`); for the linear target ``err_1 = E_1 - 1 + 2 L_TE``
     and ``err_k = E_k`` otherwise.
+
+    Parameters
+    ----------
+    teacher : Teacher
+    max_degree : int, optional
+        Resolve degrees ``0..max_degree`` only and lump the rest (exactly, from
+        ``|f_TE|^2``) into ``tail``; default: the teacher's adaptive decomposition
+        (:attr:`w2s_lib.Teacher.harmonics`).
 
     Returns
     -------
@@ -460,7 +468,7 @@ def teacher_error_by_degree(teacher):
     tail : float
         Error energy beyond degree ``K`` (``tail_energy - 2 tail_cross``).
     """
-    H = teacher.harmonics
+    H = teacher.harmonics if max_degree is None else teacher.harmonic_energies(max_degree=int(max_degree))
     err = np.maximum(H.energies - 2.0 * H.cross + H.target_energies, 0.0)
     tail = max(H.tail_energy - 2.0 * H.tail_cross, 0.0)
     return np.arange(H.max_degree + 1), err, tail
@@ -517,7 +525,7 @@ def draw_teacher_errors(ax, teacher, max_show=12):
 
     Returns the share of ``L_TE`` in degrees ``>= 2``.
     """
-    k_all, err_all, tail = teacher_error_by_degree(teacher)
+    k_all, err_all, tail = teacher_error_by_degree(teacher, max_degree=max_show)
     k, err = k_all[: max_show + 1], err_all[: max_show + 1]
     rest = tail + float(err_all[max_show + 1:].sum())
     floor_ = max(teacher.loss * 1e-6, 1e-12)
