@@ -541,7 +541,8 @@ def draw_teacher_errors(ax, teacher, max_show=12):
     ax.set_ylabel("error energy in degree k")
     total = float(err_all.sum() + tail)
     frac = (float(err_all[2:].sum()) + tail) / total if total > 0 else 0.0
-    ax.set_title(f"$L_{{TE}}$ = {teacher.loss:.3g} (dashed); {100 * frac:.3g}% in k >= 2", fontsize="medium")
+    # titles that change with the sliders are plain text: mathtext would be re-parsed at every redraw
+    ax.set_title(f"L_TE = {teacher.loss:.3g} (dashed); {100 * frac:.3g}% in k ≥ 2", fontsize="medium")
     return frac
 
 
@@ -594,7 +595,7 @@ def draw_teacher_panels(fig, d, M_TE, seed):
     a1.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
     a1.set_ylabel(r"teacher loss $L_{\mathrm{TE}}$")
     a1.legend(fontsize="x-small", loc="upper right")
-    a1.set_title(f"d = {d}: $L_{{TE}}$ = {T.loss:.3g} at $M_{{TE}}$ = {M_TE}", fontsize="medium")
+    a1.set_title(f"d = {d}: L_TE = {T.loss:.3g} at M_TE = {M_TE}", fontsize="medium")
     draw_teacher_errors(a2, T)
     _light(a1, a2)
     return T.loss
@@ -791,7 +792,7 @@ def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
     kern = student_curve(d, M_TE, None, seed)
     ax.axhline(T.loss, color=C_TEACHER, lw=1.5, ls="--", label=r"teacher $L_{\mathrm{TE}}$")
     ax.loglog(STUDENT_TAUS, kern, color=C_KERNEL, lw=2, label=r"$M_{ST}=\infty$ (kernel)")
-    name = r"\infty" if M_ST is None else str(M_ST)
+    name = "∞" if M_ST is None else str(M_ST)
     if M_ST is not None:
         ax.loglog(STUDENT_TAUS, curve, color=C_SIM, lw=1.6, label=f"$M_{{ST}}$ = {M_ST}")
     val = float(traj.loss(float(tau)))
@@ -803,8 +804,8 @@ def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
     ax.set_ylim(0.3 * min(float(kern.min()), float(curve.min())), 1.5)
     ax.legend(fontsize="x-small", loc="lower left")
     ax.set_title(
-        f"d = {d}, $M_{{TE}}$ = {M_TE}, $M_{{ST}}={name}$: $L_{{ST}}(\\tau={tau:.3g})$ = {val:.3g}\n"
-        f"$L_{{TE}}$ = {T.loss:.3g}; best $L_{{ST}}^*$ = {st.loss_star:.3g} at $\\tau^*$ = {st.tau_star:.3g} "
+        f"d = {d}, M_TE = {M_TE}, M_ST = {name}: L_ST(τ = {tau:.3g}) = {val:.3g}\n"
+        f"L_TE = {T.loss:.3g}; best L_ST* = {st.loss_star:.3g} at τ* = {st.tau_star:.3g} "
         f"(triangle)", fontsize="small")
     _light(ax)
     return val
