@@ -129,3 +129,43 @@ def test_digits_result_fields_and_determinism():
 def test_digits_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         digits_w2s(**kwargs)
+
+
+def test_noise_variance_estimate_is_unbiased_with_misfit_monte_carlo():
+    """E[RSS/(n-d)] - rho = sigma^2 for Gaussian features and an independent misfit of energy rho."""
+    from w2s_lib import estimate_noise_variance
+
+    rng = np.random.default_rng(3)
+    n, d, sigma2, rho, trials = 60, 12, 0.7, 0.4, 4000
+    beta = rng.standard_normal(d) / np.sqrt(d)
+    est = np.empty(trials)
+    for t in range(trials):
+        X = rng.standard_normal((n, d))
+        misfit = np.sqrt(rho) * rng.standard_normal(n)  # the target's part outside the span
+        y = X @ beta + misfit + np.sqrt(sigma2) * rng.standard_normal(n)
+        est[t] = estimate_noise_variance(X, y, rho)
+    se = est.std(ddof=1) / np.sqrt(trials)
+    assert abs(est.mean() - sigma2) < 4 * se
+
+
+def test_noise_variance_estimate_on_digits_recovers_the_injected_noise():
+    from w2s_lib import digits_w2s
+
+    for n in (100, 200):
+        r = digits_w2s(d_sw=10, n=n, seeds=8, seed=0, sigma2=2.0)
+        assert abs(r["sigma2_estimated"] - 2.0) < 3 * r["sigma2_estimated_se"] + 0.05
+        # the theory with the estimated noise stays close to the theory with the injected noise
+        assert abs(r["theory_estimated_sigma2"]["pgr"] - r["theory"]["pgr"]) < 0.05
+
+
+@pytest.mark.parametrize("features, labels, rho, match", [
+    (np.ones((3, 3)), np.ones(3), 0.0, "features"),
+    (np.ones((5, 2)), np.ones(4), 0.0, "labels"),
+    (np.ones((5, 2)), np.ones(5), -1.0, "rho"),
+    (np.full((5, 2), np.nan), np.ones(5), 0.0, "features"),
+])
+def test_noise_variance_estimate_rejects_bad_input_by_name(features, labels, rho, match):
+    from w2s_lib import estimate_noise_variance
+
+    with pytest.raises(ValueError, match=match):
+        estimate_noise_variance(features, labels, rho)

@@ -87,6 +87,7 @@ from .real_data import (  # noqa: E402
     digits_overlap_sweep,
     digits_target,
     digits_w2s,
+    estimate_noise_variance,
     intrinsic_dimension,
     measured_correlation_dimension,
     spectrum_intrinsic_dimension,
