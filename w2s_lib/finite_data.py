@@ -19,23 +19,14 @@ uses the exact Gram: ``L(u) = 1 - 2 u^T b + u^T S u``, evaluated as
 Time is ``tau = lambda_1 t`` as everywhere.  The population time constants of the empirical
 flow match the population flow's, so the two curves share one axis.
 
-Measured (SCIENCE item 8; ``d = 16``, ``M_TE = 128``, teacher seed s, ``M_ST = 512`` with weight
-seed 100 + s, samples seed 1000 + s, ``L_TE = 0.0255`` / ``0.0240`` for s = 0 / 1)::
-
-    N      early-stopped L*/L_TE     interpolating L/L_TE
-    200        0.73 / 0.58               1.5 / 1.4
-    400        0.58 / 0.38               3.3 / 2.6
-    512        0.53 / 0.39            ~1e4 / ~1e5   (N = M_ST: interpolation threshold)
-    1024       0.42 / 0.37               1.1 / 1.1
-    2048       0.41 / 0.36               0.72 / 0.76
+What it shows (SCIENCE item 8; measured at build time by chapter 4 and the ledger's claims A8,
+``d = 16``, ``M_TE = 128``, ``M_ST = 512``, several seeds):
 
 Early stopped, the student beats the teacher from a few hundred samples on; run to
 ``t -> infinity`` it is worse than the teacher whenever ``N`` is below or near ``M_ST`` and
 catastrophic at ``N = M_ST`` (the double-descent peak), while for ``N >> M_ST`` the limit is an
-ordinary least-squares fit and again beats the teacher.  With ``M_ST = 1024`` the same pattern
-holds (``N = 1024``: interpolation 200x to 3000x worse than the teacher; early stopped 0.25x).
-With ``N = 100`` at ``d = 32`` (``M_TE = 256``) even the early-stopped student is slightly worse
-than the teacher (1.2x): too few samples to pin down degree 1.
+ordinary least-squares fit and again beats the teacher.  The numbers live in the ledger
+(``python -m w2s_lib.ledger``), not here, so they cannot go stale.
 """
 
 from __future__ import annotations
