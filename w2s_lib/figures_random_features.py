@@ -88,10 +88,24 @@ def _one_blas_thread():
     return _POOL.limit(limits=1, user_api="blas") if _POOL is not None else contextlib.nullcontext()
 
 
+def _plain_log_label(value, _pos=None):
+    """Tick label of a log axis without mathtext (``1e-05``, ``0.01``, ``1``, ``100``)."""
+    return f"{value:g}"
+
+
 def _light(*axes):
-    """Drop minor ticks (on log axes they cost most of a widget redraw's render time)."""
+    """Cheaper widget redraws: no minor ticks, and log-axis tick labels as plain text.
+
+    Matplotlib writes log tick labels as mathtext, and mathtext is parsed afresh for every
+    new figure; with the minor ticks, that was most of a widget update's render time.
+    """
+    from matplotlib.ticker import FuncFormatter
+
     for ax in axes:
         ax.minorticks_off()
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_formatter(FuncFormatter(_plain_log_label))
 
 
 def widget_figure(figsize=(7, 3.2), top=0.86, bottom=0.15, left=0.1, right=0.98, wspace=0.33):
@@ -255,20 +269,25 @@ def low_degree_count(d, max_degree=2):
     return int(round(float(multiplicities(d, max_degree).sum())))
 
 
-def draw_features(ax, d, M, seed=0, n_show=8):
-    """A few random features ``relu(w . x(theta))`` along a great circle."""
+def draw_features(ax, d, M, seed=0, n_show=8, plain=False):
+    """A few random features ``relu(w . x(theta))`` along a great circle.
+
+    ``plain=True`` writes the labels in Unicode instead of mathtext (a widget redraw then
+    skips the mathtext parser, which runs afresh for every new figure).
+    """
     W = sample_sphere(M, d, seed)[:n_show]
     th = np.linspace(-np.pi, np.pi, 121)
     F = relu_features(great_circle(d, th), W)
     ax.plot(th, F, lw=1)
-    ax.set_xlabel(r"angle $\theta$ of $x$ on a great circle")
-    ax.set_ylabel(r"$\phi_w(x)=\max(w\cdot x,0)$")
+    ax.set_xlabel("angle θ of x on a great circle" if plain else r"angle $\theta$ of $x$ on a great circle")
+    ax.set_ylabel("φ_w(x) = max(w·x, 0)" if plain else r"$\phi_w(x)=\max(w\cdot x,0)$")
     ax.set_xlim(-np.pi, np.pi)
     ax.set_title(f"{min(M, n_show)} of the M = {M} features (d = {d})", fontsize="medium")
 
 
-def draw_kernel(ax, d, M, seed=0):
-    """Finite-width kernel ``K_M`` against the arc-cosine limit, normalised by ``K(0) = 1/(2d)``.
+def draw_kernel(ax, d, M, seed=0, plain=False):
+    """Finite-width kernel ``K_M`` against the arc-cosine limit, normalised by ``K(0) = 1/(2d)``
+    (``plain``: Unicode labels, as in :func:`draw_features`).
 
     Returns the largest absolute normalised gap over :data:`KERNEL_THETAS` (= :func:`kernel_gap`).
     """
@@ -276,10 +295,10 @@ def draw_kernel(ax, d, M, seed=0):
     th = KERNEL_THETAS
     exact = exact_kernel_on_circle(d, th) * 2 * d
     fin = finite_kernel_on_circle(W, th) * 2 * d
-    ax.plot(th, exact, color=C_THEORY, lw=2, label=r"$M=\infty$: $J(\theta)/\pi$")
+    ax.plot(th, exact, color=C_THEORY, lw=2, label="M = ∞: J(θ)/π" if plain else r"$M=\infty$: $J(\theta)/\pi$")
     ax.plot(th, fin, color=C_SIM, lw=1.2, marker=".", ms=3, label=f"M = {M}")
-    ax.set_xlabel(r"angle $\theta$ between $x$ and $x'$")
-    ax.set_ylabel(r"$K(x,x')\,/\,K(x,x)$")
+    ax.set_xlabel("angle θ between x and x′" if plain else r"angle $\theta$ between $x$ and $x'$")
+    ax.set_ylabel("K(x, x′) / K(x, x)" if plain else r"$K(x,x')\,/\,K(x,x)$")
     ax.set_xlim(0, np.pi)
     ax.legend(fontsize="small", loc="upper right")
     gap = float(np.max(np.abs(fin - exact)))
@@ -290,8 +309,8 @@ def draw_kernel(ax, d, M, seed=0):
 def draw_kernel_panels(fig, d, M, seed=0):
     """The chapter-1 widget figure drawn into ``fig``: features (left), kernel (right)."""
     a1, a2 = fig.subplots(1, 2)
-    draw_features(a1, d, M, seed)
-    gap = draw_kernel(a2, d, M, seed)
+    draw_features(a1, d, M, seed, plain=True)
+    gap = draw_kernel(a2, d, M, seed, plain=True)
     _light(a1, a2)
     return gap
 
@@ -542,7 +561,7 @@ def draw_teacher_errors(ax, teacher, max_show=12):
     total = float(err_all.sum() + tail)
     frac = (float(err_all[2:].sum()) + tail) / total if total > 0 else 0.0
     # titles that change with the sliders are plain text: mathtext would be re-parsed at every redraw
-    ax.set_title(f"L_TE = {teacher.loss:.3g} (dashed); {100 * frac:.3g}% in k ≥ 2", fontsize="medium")
+    ax.set_title(f"L_TE = {teacher.loss:.3g} (dashed); {100 * frac:.3g}% in k≥2", fontsize="medium")
     return frac
 
 
@@ -592,8 +611,8 @@ def draw_teacher_panels(fig, d, M_TE, seed):
     a1.loglog([M_TE], [T.loss], "o", ms=9, mfc="none", mec="black", mew=1.5)
     _mark_counts(a1, d, "black", True)
     a1.set_ylim(min(3e-5, 0.5 * float(L.min())), 1.5)
-    a1.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
-    a1.set_ylabel(r"teacher loss $L_{\mathrm{TE}}$")
+    a1.set_xlabel("teacher width M_TE")  # Unicode/plain labels: no mathtext parse per redraw
+    a1.set_ylabel("teacher loss L_TE")
     a1.legend(fontsize="x-small", loc="upper right")
     a1.set_title(f"d = {d}: L_TE = {T.loss:.3g} at M_TE = {M_TE}", fontsize="medium")
     draw_teacher_errors(a2, T)
@@ -616,7 +635,7 @@ def teacher_figure(d=16, M_TE=128, seed=0):
     seed = check_int(seed, "seed", low=0)
     for dd in CH02_D:
         teacher_grid(dd)
-    fig = widget_figure(left=0.09)
+    fig = widget_figure(left=0.12, right=0.97, wspace=0.45)
     draw_teacher_panels(fig, d, M_TE, seed)
     return fig
 
@@ -790,16 +809,17 @@ def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
     curve, st = grid[key] if key in grid else (student_curve(d, M_TE, M_ST, seed),
                                                student_stopping(d, M_TE, M_ST, seed))
     kern = student_curve(d, M_TE, None, seed)
-    ax.axhline(T.loss, color=C_TEACHER, lw=1.5, ls="--", label=r"teacher $L_{\mathrm{TE}}$")
-    ax.loglog(STUDENT_TAUS, kern, color=C_KERNEL, lw=2, label=r"$M_{ST}=\infty$ (kernel)")
+    # plain labels: no mathtext parse per redraw
+    ax.axhline(T.loss, color=C_TEACHER, lw=1.5, ls="--", label="teacher L_TE")
+    ax.loglog(STUDENT_TAUS, kern, color=C_KERNEL, lw=2, label="M_ST = ∞ (kernel)")
     name = "∞" if M_ST is None else str(M_ST)
     if M_ST is not None:
-        ax.loglog(STUDENT_TAUS, curve, color=C_SIM, lw=1.6, label=f"$M_{{ST}}$ = {M_ST}")
+        ax.loglog(STUDENT_TAUS, curve, color=C_SIM, lw=1.6, label=f"M_ST = {M_ST}")
     val = float(traj.loss(float(tau)))
     ax.loglog([tau], [val], "o", color="black", ms=8, mfc="gold", zorder=5)
     ax.loglog([st.tau_star], [st.loss_star], "v", color=C_SIM if M_ST else C_KERNEL, ms=7, zorder=5)
-    ax.set_xlabel(r"training time $\tau=\lambda_1 t$")
-    ax.set_ylabel(r"student loss $L_{\mathrm{ST}}$")
+    ax.set_xlabel("training time τ = λ₁t")
+    ax.set_ylabel("student loss L_ST")
     ax.set_xlim(STUDENT_TAUS[0], STUDENT_TAUS[-1])
     ax.set_ylim(0.3 * min(float(kern.min()), float(curve.min())), 1.5)
     ax.legend(fontsize="x-small", loc="lower left")
@@ -826,7 +846,7 @@ def student_figure(M_TE=128, M_ST=0, tau=6.0):
     M_ST = _mst(M_ST)
     tau = float(np.clip(float(tau), STUDENT_TAUS[0], STUDENT_TAUS[-1]))
     student_grid()
-    fig = widget_figure(figsize=(7, 3.4), top=0.84, left=0.1)
+    fig = widget_figure(figsize=(7, 3.4), top=0.84, left=0.125, right=0.955)
     ax = fig.subplots()
     draw_student_panel(ax, M_TE, 0 if M_ST is None else M_ST, tau)
     return fig
