@@ -64,3 +64,10 @@ def test_ci_runs_the_readme_commands_verbatim():
         assert out.startswith("pip install -r requirements.txt && "), out
         assert must in out and out in readme
     assert "readme_cmd build" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_landing_page_links_every_page_of_the_toc():
+    intro = (ROOT / "intro.md").read_text()
+    linked = set(re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", intro))
+    missing = [f for f in _toc_files()[1:] if f not in linked]
+    assert not missing, f"intro.md does not link: {missing}"

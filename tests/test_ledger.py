@@ -62,3 +62,10 @@ def test_markdown_table_has_eight_cells_in_every_row(results):
     for row in ledger.markdown_table(results).splitlines():
         cells = re.split(r"(?<!\\)\|", row)[1:-1]  # unescaped pipes delimit cells
         assert len(cells) == 8, row
+
+
+def test_each_claim_links_to_a_chapter_in_the_toc():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = {e["file"] for part in toc["parts"] for e in part["chapters"]}
+    missing = sorted({c.chapter for c in ledger.CLAIMS} - files)
+    assert not missing, f"ledger links to chapters not in the toc: {missing}"
