@@ -708,12 +708,16 @@ def student_grid(d=CH03_D, m_te=CH03_MTE, m_st=CH03_MST, seed=0):
     Returns
     -------
     dict
-        ``(M_TE, M_ST) -> (curve on STUDENT_TAUS, StoppingResult)``.
+        ``(M_TE, M_ST) -> (curve on STUDENT_TAUS, StoppingResult, trajectory)``; the
+        trajectory objects are kept so that a redraw never repeats an eigendecomposition
+        (they share each width's eigenvectors, so keeping them all costs little memory).
     """
     out = {}
     for mst in m_st:  # outer loop over students: their eigendecomposition is reused
         for mte in m_te:
-            out[(mte, mst)] = (student_curve(d, mte, mst, seed), student_stopping(d, mte, mst, seed))
+            with _one_blas_thread():
+                traj = _trajectory(d, mte, _mst(mst), seed)[1]
+            out[(mte, mst)] = (student_curve(d, mte, mst, seed), student_stopping(d, mte, mst, seed), traj)
     return out
 
 
@@ -803,11 +807,14 @@ def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
         ``L_ST(tau)`` of that student.
     """
     M_ST = _mst(M_ST)
-    T, traj = _trajectory(d, M_TE, M_ST, seed)
+    T = cached_teacher(d, M_TE, seed)
     grid = student_grid(d, seed=seed) if d == CH03_D and seed == 0 else {}
     key = (M_TE, 0 if M_ST is None else M_ST)
-    curve, st = grid[key] if key in grid else (student_curve(d, M_TE, M_ST, seed),
-                                               student_stopping(d, M_TE, M_ST, seed))
+    if key in grid:
+        curve, st, traj = grid[key]
+    else:
+        curve, st = student_curve(d, M_TE, M_ST, seed), student_stopping(d, M_TE, M_ST, seed)
+        traj = _trajectory(d, M_TE, M_ST, seed)[1]
     kern = student_curve(d, M_TE, None, seed)
     # plain labels: no mathtext parse per redraw
     ax.axhline(T.loss, color=C_TEACHER, lw=1.5, ls="--", label="teacher L_TE")
