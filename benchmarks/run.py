@@ -53,12 +53,13 @@ def widget_latencies(repeats: int = 1) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from w2s_lib.interactive import registered_callbacks, render_png
+    from w2s_lib.interactive import registered_callbacks, render_png, settle_garbage_collector
 
     results = {}
     for name, cb in registered_callbacks().items():
         fig = cb.func(**cb.sweep[0])  # the default view the notebook draws first
         plt.close(fig)
+        settle_garbage_collector()  # as interact() does after that first draw
         times = []
         for params in cb.sweep:
             for _ in range(repeats):
