@@ -80,6 +80,18 @@ def _source(doc: str) -> pathlib.Path | None:
 
 PAGES = [d for d in _toc_docs() if _source(d) is not None]
 CHAPTERS = [d for d in PAGES if d.startswith("chapters/")]
+
+
+def _story_chapters() -> list[str]:
+    """Chapters of the parts that tell the story ("Part ..."), not the appendix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [re.sub(r"\.(md|ipynb)$", "", e["file"]) for part in toc.get("parts", [])
+            if part.get("caption", "").startswith("Part") for e in part["chapters"]]
+
+
+#: Every story chapter shows figures; the ledger (appendix) is a table, tested as one.
+FIGURE_CHAPTERS = [d for d in _story_chapters() if d in CHAPTERS]
+LEDGER_PAGE = "chapters/08_ledger"
 SCREENSHOT_PAGES = [PAGES[0]] + CHAPTERS
 
 
@@ -371,7 +383,7 @@ def test_search_finds_a_term_from_the_book(browser):
 
 
 # --------------------------------------------------------------------------- chapters
-@pytest.mark.parametrize("doc", CHAPTERS)
+@pytest.mark.parametrize("doc", FIGURE_CHAPTERS)
 def test_chapter_figures_are_present_and_loaded(browser, doc):
     page = browser.open(doc).page
     images = page.eval_on_selector_all(
@@ -383,6 +395,23 @@ def test_chapter_figures_are_present_and_loaded(browser, doc):
     assert not broken, f"{doc}: images that did not load: {broken}"
     figures = [i for i in images if i["output"] and not i["anim"]]
     assert figures, f"{doc}: no figure (image output of a code cell) on the page"
+
+
+def test_story_chapters_are_found_in_the_toc():
+    assert len(FIGURE_CHAPTERS) >= 7, FIGURE_CHAPTERS
+
+
+@pytest.mark.skipif(LEDGER_PAGE not in CHAPTERS, reason="no ledger page in the toc")
+def test_ledger_page_shows_every_claim_passing_with_working_chapter_links(browser):
+    page = browser.open(LEDGER_PAGE).page
+    rows = page.locator("article table tbody tr")
+    from w2s_lib.ledger import CLAIMS
+
+    assert rows.count() == len(CLAIMS), f"ledger table has {rows.count()} rows, {len(CLAIMS)} claims"
+    texts = rows.all_inner_texts()
+    assert all("pass" in t and "FAIL" not in t for t in texts), [t[:60] for t in texts if "pass" not in t]
+    hrefs = page.eval_on_selector_all("article table tbody tr a.reference.internal", "els => els.map(e => e.getAttribute('href'))")
+    assert len(hrefs) >= len(CLAIMS) and all(h.split("#")[0].endswith(".html") for h in hrefs), hrefs[:5]
 
 
 @pytest.mark.parametrize("doc", CHAPTERS)
