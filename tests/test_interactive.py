@@ -67,3 +67,18 @@ def test_animation_html_is_self_contained_with_one_frame_per_value():
     assert "font-awesome" not in html
     assert not re.findall(r"(?:src|href)=[\"']https?://", html)  # nothing loaded from another host
     assert html.count("data:image/png;base64") == 3
+
+
+def test_widget_copy_of_a_log_figure_has_no_minor_ticks_but_the_same_data():
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import NullLocator
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.loglog([1, 10, 100], [1, 0.1, 0.01])
+    before = ax.lines[0].get_xydata().copy()
+    interactive.lighten_for_widget(fig)
+    assert isinstance(ax.xaxis.get_minor_locator(), NullLocator)
+    assert isinstance(ax.yaxis.get_minor_locator(), NullLocator)
+    np.testing.assert_array_equal(ax.lines[0].get_xydata(), before)

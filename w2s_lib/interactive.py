@@ -15,6 +15,7 @@ matplotlib drawings; this module holds what every chapter needs around them:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import re
 from typing import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ __all__ = [
     "static_site_note",
     "render_png",
     "settle_garbage_collector",
+    "lighten_for_widget",
 ]
 
 
@@ -63,10 +65,30 @@ def register_callback(name: str, sweep: Sequence[Mapping]):
         raise ValueError(f"sweep for {name!r} must hold at least one parameter setting")
 
     def decorate(func):
-        _REGISTRY[name] = WidgetCallback(name, func, sweep)
+        @functools.wraps(func)
+        def widget_func(**params):
+            return lighten_for_widget(func(**params))
+
+        _REGISTRY[name] = WidgetCallback(name, widget_func, sweep)
         return func
 
     return decorate
+
+
+def lighten_for_widget(fig):
+    """Drop the minor ticks of log-scaled axes: the widget's copy of a figure only.
+
+    On a log axis matplotlib draws eight minor ticks per decade, each a tick line and an
+    (empty) label; at widget resolution they are barely visible but cost ~20 ms per
+    panel to lay out and draw.  Static figures in the chapters keep them.
+    """
+    from matplotlib.ticker import NullLocator
+
+    for ax in fig.get_axes():
+        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+            if scale == "log":
+                axis.set_minor_locator(NullLocator())
+    return fig
 
 
 def registered_callbacks() -> dict[str, WidgetCallback]:
