@@ -497,17 +497,24 @@ def format_value(value: float) -> str:
 
 
 def markdown_table(results) -> str:
-    """MyST Markdown table of results with pass/fail marks and links to the chapters."""
-    rows = ["| | Claim | Source | Configuration | Quantity | Measured | Needs | Shown in |",
-            "|---|---|---|---|---|---|---|---|"]
+    """MyST Markdown table of results with pass/fail marks and links to the chapters.
+
+    Six columns, narrow enough for the book's page: the claim's id and mark; the
+    statement and its source; the configuration; the quantity with the measured value
+    and the threshold it needs; the chapter that shows it.
+    """
     def cell(text):  # a literal "|" (absolute values) would split the table cell
         return str(text).replace("|", "\\|")
 
+    rows = ["| | Claim (source) | Configuration | Measured | Needs | Shown in |",
+            "|---|---|---|---|---|---|"]
     for r in results:
-        mark = "✅ pass" if r.passed else "❌ FAIL"
-        rows.append(f"| **{r.id}** {mark} | {cell(r.statement)} | {cell(r.source)} | {cell(r.config)} | "
-                    f"{cell(r.quantity)} | {cell(format_value(r.value))} | {cell(r.op)} {r.threshold:.3g} | "
-                    f"{{doc}}`/{r.chapter}` |")
+        mark = "✓ pass" if r.passed else "✗ FAIL"
+        value = format_value(r.value)
+        measured = (f"{r.quantity} **< 1e-9** (round-off)" if value.startswith("|x|")
+                    else f"{r.quantity} = **{value}**")
+        rows.append(f"| **{r.id}** {mark} | {cell(r.statement)} *({cell(r.source)})* | {cell(r.config)} | "
+                    f"{cell(measured)} | {cell(r.op)} {r.threshold:.3g} | {{doc}}`/{r.chapter}` |")
     return "\n".join(rows)
 
 
