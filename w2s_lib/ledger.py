@@ -496,6 +496,13 @@ def format_value(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _chapter_link(chapter: str) -> str:
+    """``{doc}`` link labelled "Chapter N" from a path like ``chapters/04_early_stopping``."""
+    number = chapter.rsplit("/", 1)[-1].split("_", 1)[0]
+    label = f"Chapter {int(number)}" if number.isdigit() else chapter
+    return f"{{doc}}`{label} </{chapter}>`"
+
+
 def markdown_table(results) -> str:
     """MyST Markdown table of results with pass/fail marks and links to the chapters.
 
@@ -514,7 +521,7 @@ def markdown_table(results) -> str:
         measured = (f"{r.quantity} **< 1e-9** (round-off)" if value.startswith("|x|")
                     else f"{r.quantity} = **{value}**")
         rows.append(f"| **{r.id}** {mark} | {cell(r.statement)} *({cell(r.source)})* | {cell(r.config)} | "
-                    f"{cell(measured)} | {cell(r.op)} {r.threshold:.3g} | {{doc}}`/{r.chapter}` |")
+                    f"{cell(measured)} | {cell(r.op)} {r.threshold:.3g} | {_chapter_link(r.chapter)} |")
     return "\n".join(rows)
 
 
