@@ -71,3 +71,15 @@ def test_landing_page_links_every_page_of_the_toc():
     linked = set(re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", intro))
     missing = [f for f in _toc_files()[1:] if f not in linked]
     assert not missing, f"intro.md does not link: {missing}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.name)
+def test_chapter_installs_w2s_lib_on_colab_before_importing_it(path):
+    """Colab opens the bare notebook: its first code cell installs the library from this repository."""
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    first = "".join(code[0]["source"])
+    assert "google.colab" in first and f"git+{repo['url'].rstrip('/')}@{repo.get('branch', 'main')}" in first
+    assert "remove-cell" in code[0].get("metadata", {}).get("tags", [])
+    assert not any("w2s_lib" in line and "import" in line for line in first.splitlines()
+                   if not line.lstrip().startswith("#") and "find_spec" not in line)
