@@ -76,18 +76,27 @@ def register_callback(name: str, sweep: Sequence[Mapping]):
 
 
 def lighten_for_widget(fig):
-    """Drop the minor ticks of log-scaled axes: the widget's copy of a figure only.
+    """Lighter ticks for the widget's copy of a figure: no minor ticks on log axes, and
+    at most about five default major ticks per axis.
 
     On a log axis matplotlib draws eight minor ticks per decade, each a tick line and an
     (empty) label; at widget resolution they are barely visible but cost ~20 ms per
     panel to lay out and draw.  Static figures in the chapters keep them.
     """
-    from matplotlib.ticker import NullLocator
+    from matplotlib.ticker import AutoLocator, LogLocator, MaxNLocator, NullLocator
 
     for ax in fig.get_axes():
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
             if scale == "log":
                 axis.set_minor_locator(NullLocator())
+            # Fewer major ticks where the figure left matplotlib's defaults (every tick is a
+            # new Tick object with two lines and a label, created at draw time); ticks a
+            # figure placed itself are kept.
+            locator = axis.get_major_locator()
+            if type(locator) is AutoLocator:
+                axis.set_major_locator(MaxNLocator(nbins=4))
+            elif type(locator) is LogLocator and getattr(locator, "_base", None) == 10:
+                axis.set_major_locator(LogLocator(numticks=5))  # other bases keep their ticks
     return fig
 
 
