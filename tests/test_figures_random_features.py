@@ -187,3 +187,15 @@ def test_closed_form_matches_gradient_descent():
     fig = Figure()
     ax = fig.subplots()
     assert F.draw_gd_check(ax, 32, 256, 256) < 0.02
+
+
+def test_geometric_mean_over_seeds_is_between_min_and_max_and_drives_local_slopes():
+    from w2s_lib.figures_random_features import geometric_mean_over_seeds, teacher_local_slopes, teacher_losses
+
+    m = [4, 16, 64]
+    L = teacher_losses(8, m, (0, 1, 2))
+    gm = geometric_mean_over_seeds(L)
+    assert np.all(L.min(1) <= gm + 1e-15) and np.all(gm <= L.max(1) + 1e-15)
+    np.testing.assert_allclose(geometric_mean_over_seeds([[2.0, 8.0]]), [4.0])
+    _, slopes = teacher_local_slopes(8, m, (0, 1, 2))
+    np.testing.assert_allclose(slopes, np.diff(np.log(gm)) / np.diff(np.log(m)))

@@ -40,7 +40,7 @@ __all__ = [
     "draw_spectrum", "draw_kernel_panels", "kernel_figure", "widget_figure",
     # chapter 2
     "teacher_weights", "cached_teacher", "teacher_losses", "teacher_grid", "teacher_error_by_degree",
-    "teacher_error_split", "teacher_local_slopes", "draw_local_slopes", "draw_teacher_scaling", "draw_teacher_errors", "draw_error_split",
+    "teacher_error_split", "geometric_mean_over_seeds", "teacher_local_slopes", "draw_local_slopes", "draw_teacher_scaling", "draw_teacher_errors", "draw_error_split",
     "draw_teacher_panels", "teacher_figure",
     # chapter 3
     "STUDENT_TAUS", "student_weights", "student_curve", "student_stopping", "student_grid",
@@ -422,6 +422,21 @@ def teacher_losses(d, m_values, seeds):
     return np.array([[cached_teacher(int(d), int(m), int(s)).loss for s in seeds] for m in m_values])
 
 
+def geometric_mean_over_seeds(losses):
+    """Geometric mean of losses over seeds (the last axis): the typical teacher on a log scale.
+
+    Parameters
+    ----------
+    losses : ndarray, shape (n_m, n_seeds)
+        Positive losses, e.g. from :func:`teacher_losses`.
+
+    Returns
+    -------
+    ndarray, shape (n_m,)
+    """
+    return np.exp(np.log(np.asarray(losses, dtype=float)).mean(-1))
+
+
 @lru_cache(maxsize=32)
 def teacher_grid(d, m_values=CH02_M, seeds=CH02_SEEDS):
     """:func:`teacher_losses` on a fixed grid (read-only, memoised): the widget's background."""
@@ -449,7 +464,7 @@ def teacher_local_slopes(d, m_values, seeds=CH02_SEEDS):
     m = np.asarray(m_values, dtype=float)
     if m.size < 2 or np.any(np.diff(m) <= 0):
         raise ValueError("m_values must hold at least 2 increasing widths")
-    logL = np.log(teacher_losses(d, m_values, seeds)).mean(1)
+    logL = np.log(geometric_mean_over_seeds(teacher_losses(d, m_values, seeds)))
     return np.sqrt(m[1:] * m[:-1]), np.diff(logL) / np.diff(np.log(m))
 
 
@@ -516,7 +531,7 @@ def draw_teacher_scaling(ax, d, m_values, seeds, color=C_TEACHER, label_lines=Tr
     """
     m_values = np.asarray(m_values)
     L = teacher_losses(d, m_values, seeds)
-    gm = np.exp(np.log(L).mean(1))
+    gm = geometric_mean_over_seeds(L)
     ax.fill_between(m_values, L.min(1), L.max(1), color=color, alpha=0.15, lw=0)
     ax.loglog(np.repeat(m_values, L.shape[1]), L.ravel(), ".", color=color, ms=3, alpha=0.6)
     ax.loglog(m_values, gm, "-", color=color, lw=1.8, label=label or f"d = {d}")

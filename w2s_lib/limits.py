@@ -114,6 +114,9 @@ def pgr(teacher_loss, student_loss, ceiling_loss=0.0):
 def fit_exponent(teacher_losses, student_losses):
     """Least-squares slope of ``log L_ST*`` against ``log L_TE``.
 
+    Nothing in it is specific to losses: it is the least-squares slope of ``log y`` on
+    ``log x`` for positive pairs, and the book also uses it for power laws in the width.
+
     Parameters
     ----------
     teacher_losses, student_losses : array_like, shape (n,)
