@@ -82,3 +82,98 @@ def test_widget_copy_of_a_log_figure_has_no_minor_ticks_but_the_same_data():
     assert isinstance(ax.xaxis.get_minor_locator(), NullLocator)
     assert isinstance(ax.yaxis.get_minor_locator(), NullLocator)
     np.testing.assert_array_equal(ax.lines[0].get_xydata(), before)
+
+
+# --------------------------------------------------------------------------- WidgetRenderer
+
+def _pixels(png):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _share_of_differing_pixels(png_a, png_b, threshold=40):
+    import numpy as np
+
+    a, b = _pixels(png_a), _pixels(png_b)
+    assert a.shape == b.shape
+    return float(np.mean(np.abs(a - b).max(axis=2) > threshold))
+
+
+def _toy_figure(y_top, ylim=(0, 4), xlabel="x"):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 2.5), dpi=72)
+    fig.subplots_adjust(left=0.15, bottom=0.2)
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, y_top], lw=3, color="tab:red")
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(xlabel)
+    ax.set_title(f"top = {y_top}")
+    return fig
+
+
+def test_static_signature_sees_the_axes_but_not_the_data():
+    sig = interactive.static_signature
+    assert sig(_toy_figure(1)) == sig(_toy_figure(3))  # only the line and the title differ
+    assert sig(_toy_figure(1)) != sig(_toy_figure(1, ylim=(0, 5)))  # other ticks
+    assert sig(_toy_figure(1)) != sig(_toy_figure(1, xlabel="y"))
+    moved = _toy_figure(1)
+    moved.axes[0].yaxis.set_tick_params(labelsize=14)
+    assert sig(moved) != sig(_toy_figure(1))
+    logged = _toy_figure(1, ylim=(0.1, 4))
+    logged.axes[0].set_yscale("log")
+    assert sig(logged) != sig(_toy_figure(1, ylim=(0.1, 4)))
+
+
+def test_renderer_reuses_the_static_layer_and_still_draws_the_new_data():
+    r = interactive.WidgetRenderer()
+    first = r.render(_toy_figure(1))
+    second = r.render(_toy_figure(3))
+    assert (r.misses, r.hits) == (1, 1)
+    assert _share_of_differing_pixels(second, interactive.render_png(_toy_figure(3))) < 2e-3
+    assert _share_of_differing_pixels(first, second) > 5e-3  # the new line and title are there
+    third = r.render(_toy_figure(3, ylim=(0, 8)))  # other axes: drawn afresh, not reused
+    assert (r.misses, r.hits) == (2, 1)
+    assert _share_of_differing_pixels(third, interactive.render_png(_toy_figure(3, ylim=(0, 8)))) < 2e-3
+
+
+def test_renderer_cache_is_bounded():
+    r = interactive.WidgetRenderer(cache_size=2)
+    for top in (4, 5, 6, 4):
+        r.render(_toy_figure(1, ylim=(0, top)))
+    assert r.misses == 4 and len(r._backgrounds) == 2  # (0, 4) was evicted by (0, 6)
+
+
+@pytest.mark.parametrize("name", sorted(interactive.registered_callbacks()))
+def test_every_widget_update_matches_a_full_render_of_the_same_figure(name):
+    """Driving each book widget through its sweep with one renderer (static layers re-used
+    where the axes did not change) gives the same image as a full ``savefig``, except where
+    data drawn over the frame (the only order the two differ in) covers a few pixels."""
+    cb = interactive.registered_callbacks()[name]
+    r = interactive.WidgetRenderer()
+    for params in cb.sweep:
+        got = r.render(cb.func(**params))
+        assert _share_of_differing_pixels(got, interactive.render_png(cb.func(**params))) < 2e-3, params
+    assert r.hits + r.misses == len(cb.sweep)
+
+
+def test_widget_titles_are_fixed_only_where_matplotlib_would_not_move_them():
+    """The widget copy pins a title at y = 1 (skipping its per-draw placement) only where a
+    full draw of the original figure leaves it there."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    pinned = 0
+    for cb in interactive.registered_callbacks().values():
+        original = cb.func.__wrapped__(**cb.sweep[0])
+        FigureCanvasAgg(original).draw()  # matplotlib places the titles
+        widget = cb.func(**cb.sweep[0])
+        for ax_o, ax_w in zip(original.axes, widget.axes):
+            if ax_w._autotitlepos is False:
+                pinned += 1
+                assert ax_o.title.get_position()[1] == pytest.approx(1.0)
+                assert ax_w.title.get_position()[1] == 1.0
+    assert pinned > 0
