@@ -12,14 +12,17 @@ Run ``python benchmarks/bench_random_features.py``.  ``run()`` returns a dict:
 ``teacher_fit_ms``
     The teacher fit alone (one 1024 x 1024 symmetric eigendecomposition).
 ``finite_eigh_ms``
-    Finite student M_ST = 2048 (d = 32): Gram + one eigendecomposition.
+    Finite student M_ST = 2048 (d = 32), from scratch: Gram + its factorisation
+    (tridiagonal reduction and tridiagonal eigenproblem; the eigenvector matrix itself
+    is not formed, see :mod:`w2s_lib.student`) + the projections of the labels.
 ``finite_trajectory_ms``
-    That student's loss at 400 times once the eigendecomposition exists.
+    That student's loss at 400 times once the factorisation exists.
 ``gradient_flow_speedup``
     Explicit gradient descent (one Gram matrix-vector product per step, loss recorded
     every step) run with just enough steps to match the closed-form trajectory to
     ``gd_tolerance`` in loss over ``tau in [0, gd_tau_max]``, divided by the closed form's
-    time (Gram, eigendecomposition and 400 times) at the same sizes
+    time (Gram, factorisation, projections and the loss at the ``TAUS`` up to
+    ``gd_tau_max``, all from scratch) at the same sizes
     (``gd_M_ST``, M_TE = 256, d = 32).  Target >= 100.  ``gd_tau_max = 100`` covers the
     minimum (``tau* ~ 6-9``) and the start of the climb (degree 2 is learned at
     ``tau_2 ~ 53`` for d = 32); the closed form reaches any later time at no extra cost,

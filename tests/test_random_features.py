@@ -62,6 +62,24 @@ def test_population_gram_is_symmetric_psd_and_cross_gram_consistent():
     assert np.allclose(L.population_gram(U, V), both[:60, 60:], atol=1e-14)
 
 
+@pytest.mark.parametrize("m1, m2, d", [(1, 1, 3), (7, 3, 5), (300, 40, 4), (1100, 256, 32)])
+def test_blocked_gram_paths_agree_with_the_plain_formula(m1, m2, d):
+    """population_gram and the student's private fast path (_relu_gram: one triangle,
+    SciPy BLAS, row blocks) agree with J(arccos(U V^T)) / (2 pi d) evaluated in one go."""
+    from w2s_lib.random_features import _J_of_cos, _relu_gram
+
+    U, V = L.sample_sphere(m1, d, 30), L.sample_sphere(m2, d, 31)
+    plain = _J_of_cos(U @ U.T) / (2 * np.pi * d)
+    np.fill_diagonal(plain, 1 / (2 * d))
+    G = L.population_gram(U)
+    assert np.array_equal(G, G.T) and np.allclose(G, plain, rtol=0, atol=1e-16)
+    assert np.allclose(L.population_gram(U, V), _J_of_cos(U @ V.T) / (2 * np.pi * d), rtol=0, atol=1e-16)
+    upper = np.triu_indices(m1)
+    assert np.allclose(_relu_gram(U)[upper], plain[upper], rtol=0, atol=1e-16)
+    assert np.array_equal(np.diag(_relu_gram(U)), np.full(m1, 1 / (2 * d)))
+    assert np.allclose(_relu_gram(U, V), _J_of_cos(U @ V.T) / (2 * np.pi * d), rtol=0, atol=1e-16)
+
+
 def test_arccos_J_endpoints_and_monotone():
     th = np.linspace(0, np.pi, 101)
     J = L.arccos_J(th)

@@ -165,3 +165,131 @@ def test_students_of_one_width_share_the_gram_eigendecomposition_across_teachers
     assert fresh.eigvecs is not F2.eigvecs
     assert np.allclose(fresh.loss(TAUS), F2.loss(TAUS), rtol=0, atol=1e-13)
     assert F1.teacher_loss != F2.teacher_loss
+
+
+def _dense_reference(T, W, rcond=1e-12):
+    """Kept eigenpairs of S by numpy's dense eigh, and the projections of c and b."""
+    S = L.population_gram(W)
+    c = L.population_gram(W, T.W) @ T.coef
+    b = L.target_correlation(W, T.beta, T.target)
+    s, Q = np.linalg.eigh(S)
+    keep = s > rcond * s[-1]
+    s, Q = s[keep], Q[:, keep]
+    return S, c, b, s, Q, Q.T @ c, Q.T @ b
+
+
+def _dense_curves(s, q, r, M, d, taus):
+    g = -np.expm1(-np.outer(s, taus / L.lambda_1(d)) / M)
+    loss = np.maximum(1 - 2 * (q * r / s) @ g + (q * q / s) @ (g * g), 0.0)
+    return loss, (q * r / s) @ g, (q * q / s) @ (1 - g) ** 2
+
+
+# widths 1-3 (edge cases of the Householder reduction), several dimensions and targets,
+# and weights with exact duplicates and antipodes (a singular Gram: dropped directions)
+FACTOR_CASES = [(1, 4, 5, "linear"), (2, 4, 5, "linear"), (3, 8, 6, "relu"), (96, 8, 20, "linear"),
+                (300, 4, 30, "linear"), (257, 16, 64, "he2"), (1024, 32, 256, "linear"), ("dup", 8, 20, "relu")]
+
+
+@pytest.mark.parametrize("M, d, m_te, target", FACTOR_CASES)
+def test_factored_trajectory_agrees_with_dense_eigendecomposition(M, d, m_te, target):
+    """The tridiagonal factorisation gives the loss, target overlap, teacher distance,
+    ceiling and kept eigenvalues of a dense numpy.linalg.eigh reference to ~1e-10."""
+    T = L.fit_teacher(L.sample_sphere(m_te, d, 7), target=target)
+    if M == "dup":
+        base = L.sample_sphere(60, d, 8)
+        W = np.vstack([base, base[:15], -base[15:25]])  # duplicated rows: S has a null space
+    else:
+        W = L.sample_sphere(M, d, 9)
+    F = L.student_trajectory(T, W)
+    S, c, b, s, Q, q, r = _dense_reference(T, W)
+    if M == "dup":
+        # duplicates add nothing; relu(-w.x) = relu(w.x) - w.x adds only the linear
+        # functions w.x, which span d = 8 dimensions: rank 60 + 8 of 85
+        assert s.size == 60 + d
+    assert F.eigvals.shape == s.shape
+    assert np.allclose(F.eigvals, s, rtol=0, atol=1e-13 * s[-1])
+    taus = np.concatenate([[0.0], np.logspace(-3, 8, 120)])
+    loss, overlap, distance = _dense_curves(s, q, r, W.shape[0], d, taus)
+    assert np.allclose(F.loss(taus), loss, rtol=0, atol=1e-10)
+    assert np.allclose(F.target_overlap(taus), overlap, rtol=0, atol=1e-10)
+    assert np.allclose(F.teacher_distance(taus), distance, rtol=0, atol=1e-10)
+    assert F.ceiling == pytest.approx(float(np.clip(1 - np.sum(r * r / s), 0, 1)), abs=1e-10)
+    # the projections' invariants (independent of the eigenvector basis)
+    assert np.sum(F.q * F.r / F.eigvals) == pytest.approx(np.sum(q * r / s), abs=1e-10)
+    assert np.sum(F.q**2) == pytest.approx(np.sum(q**2), rel=1e-12)
+
+
+def test_factored_trajectory_does_not_form_the_eigenvector_matrix():
+    """loss, overlap, distance and coef need only the eigenvalues and O(M^2) projections:
+    the O(M^3) matrix Q is formed only when eigvecs is read."""
+    T = L.fit_teacher(L.sample_sphere(30, 8, 10))
+    F = L.student_trajectory(T, L.sample_sphere(200, 8, 11), rcond=1e-12 * (1 + 1e-9))
+    F.loss(TAUS), F.target_overlap(TAUS), F.teacher_distance(TAUS), F.coef(3.0)
+    assert F._factor._Q is None
+    Q = F.eigvecs
+    assert F._factor._Q is Q and F.eigvecs is Q
+
+
+@pytest.mark.parametrize("M, d, m_te, target", [(2, 4, 5, "linear"), (96, 8, 20, "linear"), (600, 16, 64, "relu"),
+                                                ("dup", 8, 20, "linear")])
+def test_lazy_eigenvectors_are_orthonormal_reproduce_the_gram_and_the_projections(M, d, m_te, target):
+    T = L.fit_teacher(L.sample_sphere(m_te, d, 12), target=target)
+    if M == "dup":
+        base = L.sample_sphere(50, d, 13)
+        W = np.vstack([base, base[:20]])
+    else:
+        W = L.sample_sphere(M, d, 14)
+    F = L.student_trajectory(T, W)
+    S, c, b, s, _, _, _ = _dense_reference(T, W)
+    Q = F.eigvecs
+    assert Q.shape == (W.shape[0], F.eigvals.size) and not Q.flags.writeable
+    assert np.allclose(Q.T @ Q, np.eye(Q.shape[1]), rtol=0, atol=1e-12)
+    scale = np.abs(S).max()
+    assert np.allclose((Q * F.eigvals) @ Q.T, S, rtol=0, atol=1e-12 * scale)  # dropped s_j ~ 0
+    assert np.allclose(S @ Q, Q * F.eigvals, rtol=0, atol=1e-12 * scale)
+    assert np.allclose(Q.T @ c, F.q, rtol=0, atol=1e-13)
+    assert np.allclose(Q.T @ b, F.r, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.5, 7.0, 1e4])
+def test_coef_from_the_factorisation_matches_the_dense_reference_and_the_lazy_eigenvectors(tau):
+    d = 8
+    T = L.fit_teacher(L.sample_sphere(25, d, 15))
+    W = L.sample_sphere(120, d, 16)
+    F = L.student_trajectory(T, W)
+    S, c, b, s, Q, q, r = _dense_reference(T, W)
+    g = -np.expm1(-s * (tau / L.lambda_1(d)) / W.shape[0])
+    u_ref = Q @ (g * q / s)  # u(t) = S^+ (I - exp(-S t / M)) c
+    u = F.coef(tau)
+    assert u.shape == (W.shape[0],)
+    assert np.allclose(u, u_ref, rtol=0, atol=1e-10 * max(1.0, np.abs(u_ref).max()))
+    g_f = -np.expm1(-F.eigvals * (tau / L.lambda_1(d)) / W.shape[0])
+    assert np.allclose(u, F.eigvecs @ (g_f * F.q / F.eigvals), rtol=0, atol=1e-12 * max(1.0, np.abs(u).max()))
+    # and the loss of these weights is the trajectory's loss
+    assert 1 - 2 * u @ b + u @ S @ u == pytest.approx(float(F.loss(tau)), abs=1e-10)
+
+
+def test_students_of_the_same_weights_share_one_factorisation_across_teachers(monkeypatch):
+    """The Gram factorisation is computed once per student weights (module-level LRU),
+    whatever the teacher, and the lazily formed eigenvectors are shared too."""
+    from w2s_lib import student as st
+
+    calls = []
+    init = st._GramFactor.__init__
+
+    def counting_init(self, S, rcond):
+        calls.append(S.shape)
+        init(self, S, rcond)
+
+    monkeypatch.setattr(st._GramFactor, "__init__", counting_init)
+    d = 8
+    W = L.sample_sphere(150, d, 17)
+    rcond = 1e-12 * (1 + 3e-9)  # a key of its own: no other test has factored these weights
+    teachers = [L.fit_teacher(L.sample_sphere(m, d, 18 + m)) for m in (10, 20, 40)]
+    Fs = [L.student_trajectory(T, W, rcond=rcond) for T in teachers]
+    assert len(calls) == 1
+    assert all(F._factor is Fs[0]._factor and F.eigvals is Fs[0].eigvals for F in Fs)
+    assert Fs[1].eigvecs is Fs[2].eigvecs is Fs[0].eigvecs
+    assert len({F.teacher_loss for F in Fs}) == 3
+    for T, F in zip(teachers, Fs):  # each still has its own projections q = Q^T c
+        assert np.allclose(F.q, F.eigvecs.T @ (L.population_gram(W, T.W) @ T.coef), atol=1e-13)

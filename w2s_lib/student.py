@@ -20,6 +20,17 @@ so each time costs O(M_ST).  Directions with ``s_j <= rcond * max(s)`` are dropp
 in exact arithmetic ``q_j = 0`` there (a function that vanishes in L2 is orthogonal to
 ``f_TE``), so this is the pseudo-inverse, not an approximation of the flow.
 
+The trajectory needs the eigenvalues and two projections, not the matrix ``Q``.  ``S``
+is therefore factored as ``S = H T H^T`` (Householder reduction to a tridiagonal ``T``,
+LAPACK ``dsytrd``, which reads one triangle of ``S``) and ``T = Z diag(s) Z^T``
+(divide and conquer, LAPACK ``dstevd``), so that ``Q = H Z`` and
+``Q^T v = Z^T (H^T v)`` costs O(M_ST^2) per vector (``H^T v`` applies the stored
+reflectors, LAPACK ``dormqr``).  This is LAPACK's full symmetric eigensolver
+(``dsyevd``: the same three steps) without its O(M_ST^3) back-transformation
+``Q = H Z``, which is carried out only if ``Q`` itself (``FiniteStudent.eigvecs``) is
+asked for: an exact factorisation (backward stable like any eigendecomposition), not an
+approximation of the flow.
+
 Kernel limit (M_ST = infinity), in spherical harmonics (:mod:`w2s_lib.harmonics`)::
 
     L(t) = 1 - 2 sum_k (1 - e^{-lambda_k t}) C_k + sum_k (1 - e^{-lambda_k t})^2 E_k,
@@ -38,12 +49,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg as sla
+from scipy.linalg import blas, lapack
 
 from ._validation import check_float, check_int, check_times, check_unit_rows
-from .random_features import _sym_eigh, population_gram, target_correlation
+from .random_features import _relu_gram, population_gram, target_correlation
 from .teacher import Teacher
 
 __all__ = [
@@ -85,16 +98,18 @@ def _spectral_coefficients(g, s, w_lin, w_quad):
 
 @dataclass(frozen=True, eq=False)
 class FiniteStudent:
-    """Loss trajectory of a width-``M`` student, from one eigendecomposition.
+    """Loss trajectory of a width-``M`` student, from one factorisation of its Gram ``S``.
 
     Attributes
     ----------
     W : ndarray, shape (M, d)
         Student weights.
     eigvals : ndarray, shape (r,)
-        Kept eigenvalues ``s_j`` of the student Gram ``S``.
+        Kept eigenvalues ``s_j`` of the student Gram ``S`` (ascending).
     eigvecs : ndarray, shape (M, r)
-        Matching eigenvectors ``Q``.
+        Matching orthonormal eigenvectors ``Q`` (read-only).  Not needed for the
+        trajectory: formed from the factorisation ``Q = H Z`` (module docstring) on first
+        access, O(M^3), then cached and shared by every student with the same weights.
     q : ndarray, shape (r,)
         ``Q^T c`` (teacher labels).
     r : ndarray, shape (r,)
@@ -108,11 +123,16 @@ class FiniteStudent:
 
     W: np.ndarray
     eigvals: np.ndarray
-    eigvecs: np.ndarray
     q: np.ndarray
     r: np.ndarray
     ceiling: float
     teacher_loss: float
+    _factor: "_GramFactor" = field(repr=False)
+
+    @property
+    def eigvecs(self):
+        """Eigenvectors ``Q`` of the kept eigenvalues, shape (M, r); formed on first access."""
+        return self._factor.eigvecs
 
     @property
     def M(self):
@@ -170,7 +190,7 @@ class FiniteStudent:
         """
         tau = check_float(tau, "tau", low=0.0)
         g = self._g(np.array([tau]))[:, 0]
-        return self.eigvecs @ (g * self.q / self.eigvals)
+        return self._factor.expand(g * self.q / self.eigvals)  # Q y = H (Z y), O(M^2)
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,40 +273,118 @@ def _kernel_student(teacher):
     )
 
 
+class _GramFactor:
+    """Kept eigenpairs of a student Gram ``S``, factored as ``Q = H Z`` (module docstring).
+
+    ``H = H_1 ... H_{M-1}`` is kept as LAPACK's Householder reflectors (``dsytrd``,
+    lower triangle): ``H e_1 = e_1``, and on coordinates ``2..M`` the ``H_i`` are the
+    reflectors of a QR factorisation, so ``dormqr`` applies ``H`` or ``H^T``.  ``Z``
+    holds the kept eigenvectors of the tridiagonal ``T``.  Nothing changes after
+    construction except the cache of ``Q``.  Memory: about ``M^2 + M r`` floats (plus
+    ``M r`` once ``Q`` is formed).
+
+    Parameters
+    ----------
+    S : ndarray, shape (M, M)
+        C-ordered, with ``S``'s upper triangle and diagonal filled in (the strictly lower
+        triangle is not read); overwritten.
+    rcond : float
+        Eigenvalues ``s_j <= rcond * max(s)`` are dropped.
+
+    Attributes
+    ----------
+    eigvals : ndarray, shape (r,)
+        Kept eigenvalues, ascending, read-only.
+    """
+
+    def __init__(self, S, rcond):
+        M = S.shape[0]
+        if M == 1:
+            s, Z, refl, tau = np.array([S[0, 0]]), np.ones((1, 1)), None, None
+        else:
+            # S.T is S in Fortran order, its valid triangle now the lower one: no copy
+            lwork = max(int(lapack.dsytrd_lwork(M, lower=1)[0]), M)
+            A, diag, off, tau, info = lapack.dsytrd(S.T, lower=1, lwork=lwork, overwrite_a=1)
+            if info != 0:
+                raise np.linalg.LinAlgError(f"dsytrd failed (info = {info})")
+            refl = np.asfortranarray(A[1:, :-1])  # the reflectors, laid out as dormqr wants
+            try:
+                s, Z = sla.eigh_tridiagonal(diag, off, lapack_driver="stevd", check_finite=False)
+            except np.linalg.LinAlgError:  # divide and conquer did not converge (rare)
+                s, Z = sla.eigh_tridiagonal(diag, off, lapack_driver="stemr", check_finite=False)
+        i0 = int(np.searchsorted(s, rcond * max(float(s[-1]), 0.0), side="right"))  # s ascending
+        self.eigvals = np.array(s[i0:])
+        self._Z = np.array(Z[:, i0:], order="F") if i0 else np.asfortranarray(Z)
+        self._refl, self._tau, self._Q = refl, tau, None
+        for a in (self.eigvals, self._Z, self._refl, self._tau):
+            if a is not None:
+                a.setflags(write=False)
+
+    def _lwork(self, ncols):
+        return max(1, ncols) * 64 + 65 * 64  # dormqr's optimal workspace (block size <= 64)
+
+    def _apply_H(self, X, trans):
+        """``H X`` (``trans="N"``) or ``H^T X`` (``"T"``) for ``X`` of shape (M, k); new array."""
+        Y = np.array(X, dtype=float, order="F", copy=True)
+        if self._refl is not None:
+            out, _, info = lapack.dormqr("L", trans, self._refl, self._tau, Y[1:], self._lwork(Y.shape[1]))
+            if info != 0:
+                raise np.linalg.LinAlgError(f"dormqr failed (info = {info})")
+            Y[1:] = out
+        return Y
+
+    def project(self, *vectors):
+        """``Q^T v = Z^T (H^T v)`` for each vector ``v`` of length M; returns a tuple."""
+        Y = self._apply_H(np.column_stack(vectors), "T")
+        P = blas.dgemm(1.0, self._Z, Y, trans_a=1)  # Z^T Y; SciPy's BLAS (see _relu_gram)
+        return tuple(np.ascontiguousarray(P[:, j]) for j in range(P.shape[1]))
+
+    def expand(self, y):
+        """``Q y = H (Z y)`` for ``y`` of length r; returns shape (M,)."""
+        return self._apply_H((self._Z @ y)[:, None], "N")[:, 0]
+
+    @property
+    def eigvecs(self):
+        """``Q = H Z``, shape (M, r), read-only; formed on first access (O(M^3)) and cached."""
+        if self._Q is None:
+            Q = self._apply_H(self._Z, "N")
+            Q.setflags(write=False)
+            self._Q = Q
+        return self._Q
+
+
 _GRAM_EIG_CACHE: OrderedDict = OrderedDict()
 _GRAM_EIG_CACHE_SIZE = 8
 
 
 def _student_gram_eig(W, rcond):
-    """Kept eigenpairs ``(s, Q)`` of the student Gram ``S = G(W, W)`` (module-level LRU).
+    """Factorisation of the student Gram ``S = G(W, W)`` (:class:`_GramFactor`, module-level LRU).
 
     ``S`` depends on the student's weights only, not on the teacher, so students of the
-    same width trained on different teachers share one eigendecomposition.
+    same width trained on different teachers share one factorisation (and, once formed,
+    one eigenvector matrix).
     """
     key = _key(W) + (rcond,)
     if key in _GRAM_EIG_CACHE:
         _GRAM_EIG_CACHE.move_to_end(key)
         return _GRAM_EIG_CACHE[key]
-    s, Q = _sym_eigh(population_gram(W))
-    keep = s > rcond * max(float(s[-1]), 0.0)
-    s, Q = s[keep], np.ascontiguousarray(Q[:, keep])
-    s.setflags(write=False)
-    Q.setflags(write=False)
-    _GRAM_EIG_CACHE[key] = (s, Q)
+    fac = _GramFactor(_relu_gram(W), rcond)
+    _GRAM_EIG_CACHE[key] = fac
     while len(_GRAM_EIG_CACHE) > _GRAM_EIG_CACHE_SIZE:
         _GRAM_EIG_CACHE.popitem(last=False)
-    return s, Q
+    return fac
 
 
 def _finite_student(teacher, W, rcond):
-    c = population_gram(W, teacher.W) @ teacher.coef
+    fac = _student_gram_eig(W, rcond)
+    c = _relu_gram(W, teacher.W) @ teacher.coef  # = population_gram(W, teacher.W) @ a
     b = target_correlation(W, teacher.beta, teacher.target)
-    s, Q = _student_gram_eig(W, rcond)
-    q, r = Q.T @ c, Q.T @ b
+    s = fac.eigvals
+    q, r = fac.project(c, b)
     ceiling = float(np.clip(1.0 - np.sum(r * r / s), 0.0, 1.0))
     Wc = W.copy()
     Wc.setflags(write=False)
-    return FiniteStudent(W=Wc, eigvals=s, eigvecs=Q, q=q, r=r, ceiling=ceiling, teacher_loss=teacher.loss)
+    return FiniteStudent(W=Wc, eigvals=s, q=q, r=r, ceiling=ceiling, teacher_loss=teacher.loss, _factor=fac)
 
 
 def _key(W):
@@ -308,8 +406,10 @@ def student_trajectory(teacher, W_student=None, rcond=1e-12):
     Returns
     -------
     FiniteStudent or KernelStudent
-        Call ``.loss(tau)``; repeated calls reuse one eigendecomposition (a small LRU of
-        the last few student weight matrices is kept on the teacher).
+        Call ``.loss(tau)``; repeated calls reuse one factorisation of the student Gram
+        (a small LRU of the last few student weight matrices is kept on the teacher; the
+        factorisation itself, which does not depend on the teacher, is shared by all
+        teachers through a module-level LRU).
     """
     teacher = _check_teacher(teacher)
     if W_student is None:
