@@ -589,6 +589,16 @@ def _solve_gram(G, b):
     return np.linalg.solve(G, b[..., None])[..., 0]
 
 
+def _rows(G, A):
+    """``E^T G`` for a stack ``G`` of shape (T, p, p): ``E`` a column selection (slice) or matrix."""
+    return G[:, A, :] if isinstance(A, slice) else A.T @ G
+
+
+def _cols(X, A):
+    """``X E`` for a stack ``X`` of shape (T, q, p)."""
+    return X[:, :, A] if isinstance(A, slice) else X @ A
+
+
 def _fit_from_grams(rng, T, n, N, sigma, A_s, A_w, t):
     """One chunk of trials from the sufficient statistics of the two samples.
 
@@ -596,34 +606,33 @@ def _fit_from_grams(rng, T, n, N, sigma, A_s, A_w, t):
     ``n`` labelled and the ``N`` unlabelled points, two independent
     Wishart(., I_{k+1}) matrices, so drawing those is exact in distribution.
     Requires every fit to be overdetermined (``n > d_w``, ``n > d_s``,
-    ``N > d_s``).
+    ``N > d_s``).  Subspaces spanned by coordinates (slices) are restricted by
+    indexing, others by products with their (zero-padded) basis.
     """
     k = t.shape[0]
     p = k + 1
-    E_s = np.zeros((p, A_s.shape[1]))
-    E_s[:k] = A_s
-    E_w = np.zeros((p, A_w.shape[1]))
-    E_w[:k] = A_w
+
+    def padded(A):
+        if isinstance(A, slice):
+            return A  # coordinates < k: the noise coordinate k is never selected
+        E = np.zeros((p, A.shape[1]))
+        E[:k] = A
+        return E
+
+    E_s, E_w = padded(A_s), padded(A_w)
     c = np.append(t, sigma)
     G_lab = _sample_gram(rng, T, n, p)
     G_unl = _sample_gram(rng, T, N, p)
     G_all = G_lab + G_unl
-    teacher = _solve_gram(E_w.T @ G_lab @ E_w, (E_w.T @ G_lab) @ c)
-    GsU = E_s.T @ G_unl
-    student = _solve_gram(GsU @ E_s, ((GsU @ E_w) @ teacher[..., None])[..., 0])
-    GsL = E_s.T @ G_lab
-    baseline = _solve_gram(GsL @ E_s, GsL @ c)
-    GsA = E_s.T @ G_all
-    ceiling = _solve_gram(GsA @ E_s, GsA @ c)
+    GwL = _rows(G_lab, E_w)
+    teacher = _solve_gram(_cols(GwL, E_w), GwL @ c)
+    GsU = _rows(G_unl, E_s)
+    student = _solve_gram(_cols(GsU, E_s), (_cols(GsU, E_w) @ teacher[..., None])[..., 0])
+    GsL = _rows(G_lab, E_s)
+    baseline = _solve_gram(_cols(GsL, E_s), GsL @ c)
+    GsA = _rows(G_all, E_s)
+    ceiling = _solve_gram(_cols(GsA, E_s), GsA @ c)
     return {"weak": teacher, "w2s": student, "strong_baseline": baseline, "strong_ceiling": ceiling}
-
-
-def _as_matrix(A, k):
-    if isinstance(A, slice):
-        M = np.zeros((k, A.stop - A.start))
-        M[np.arange(A.start, A.stop), np.arange(A.stop - A.start)] = 1.0
-        return M
-    return A
 
 
 def _chunk_size(trials, per_trial_floats):
@@ -646,7 +655,6 @@ def _run_trials(rng, trials, n, N, sigma2, A_s, A_w, t, target_s, target_w, rho_
                 f"method='gram' needs every fit overdetermined (n > max(d_s, d_w) = {max(d_s, d_w)}, "
                 f"N > d_s = {d_s}), got n = {n}, N = {N}; use method='samples'"
             )
-        A_s, A_w = _as_matrix(A_s, k), _as_matrix(A_w, k)
         fitter = _fit_from_grams
         per_trial = 8 * (k + 1) ** 2
     else:
