@@ -177,3 +177,31 @@ def test_widget_titles_are_fixed_only_where_matplotlib_would_not_move_them():
                 assert ax_o.title.get_position()[1] == pytest.approx(1.0)
                 assert ax_w.title.get_position()[1] == 1.0
     assert pinned > 0
+
+
+def test_widget_update_defers_collection_and_frees_its_cyclic_garbage_on_exit():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with interactive.widget_update():
+        assert not gc.isenabled()
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a reference cycle: only the cyclic collector frees it
+        ref = weakref.ref(a)
+        del a, b
+        assert ref() is not None
+    assert gc.isenabled()
+    assert ref() is None
+
+
+def test_widget_update_restores_the_collector_after_an_error():
+    import gc
+
+    with pytest.raises(RuntimeError):
+        with interactive.widget_update():
+            raise RuntimeError("callback failed")
+    assert gc.isenabled()
