@@ -155,10 +155,13 @@ def test_every_widget_update_matches_a_full_render_of_the_same_figure(name):
     data drawn over the frame (the only order the two differ in) covers a few pixels."""
     cb = interactive.registered_callbacks()[name]
     r = interactive.WidgetRenderer()
+    n_axes = 0
     for params in cb.sweep:
-        got = r.render(cb.func(**params))
+        fig = cb.func(**params)
+        n_axes += len(fig.axes)
+        got = r.render(fig)
         assert _share_of_differing_pixels(got, interactive.render_png(cb.func(**params))) < 2e-3, params
-    assert r.hits + r.misses == len(cb.sweep)
+    assert r.hits + r.misses == n_axes
 
 
 def test_widget_titles_are_fixed_only_where_matplotlib_would_not_move_them():
@@ -205,3 +208,50 @@ def test_widget_update_restores_the_collector_after_an_error():
         with interactive.widget_update():
             raise RuntimeError("callback failed")
     assert gc.isenabled()
+
+
+def _two_panels(left_top, right_ylim):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 2.5), dpi=72)
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.2, wspace=0.4)
+    a, b = fig.subplots(1, 2)
+    a.plot([0, 1], [0, left_top], color="tab:blue", lw=3)
+    a.set_ylim(0, 4)
+    a.set_ylabel("left")
+    b.plot([0, 1], [1, 0], color="tab:green", lw=3)
+    b.set_ylim(*right_ylim)
+    b.set_ylabel("right")
+    return fig
+
+
+def test_renderer_redraws_only_the_axes_that_changed():
+    r = interactive.WidgetRenderer()
+    r.render(_two_panels(1, (0, 1)))
+    assert (r.misses, r.hits) == (2, 0)
+    got = r.render(_two_panels(3, (0, 2)))  # new data left, new ticks right
+    assert (r.misses, r.hits) == (3, 1)
+    assert _share_of_differing_pixels(got, interactive.render_png(_two_panels(3, (0, 2)))) < 2e-3
+    got = r.render(_two_panels(2, (0, 1)))  # both axes seen before
+    assert (r.misses, r.hits) == (3, 3)
+    assert _share_of_differing_pixels(got, interactive.render_png(_two_panels(2, (0, 1)))) < 2e-3
+
+
+def test_renderer_does_not_cache_axes_whose_boxes_overlap():
+    from matplotlib.figure import Figure
+
+    def overlapping(top):
+        fig = Figure(figsize=(4, 3), dpi=72)
+        a = fig.add_axes((0.15, 0.15, 0.7, 0.7))
+        b = fig.add_axes((0.5, 0.5, 0.4, 0.4))  # an inset drawn over the first axes
+        a.plot([0, 1], [0, top], lw=3)
+        b.plot([0, 1], [top, 0], lw=3, color="tab:red")
+        a.set_ylim(0, 4)
+        b.set_ylim(0, 4)
+        return fig
+
+    r = interactive.WidgetRenderer()
+    for top in (1, 3):
+        got = r.render(overlapping(top))
+        assert _share_of_differing_pixels(got, interactive.render_png(overlapping(top))) < 2e-3
+    assert r.hits == 0 and not r._backgrounds

@@ -35,6 +35,8 @@ __all__ = [
     "widget_update",
     "lighten_for_widget",
     "WidgetRenderer",
+    "axes_signature",
+    "static_signature",
 ]
 
 
@@ -194,36 +196,43 @@ def render_png(fig, dpi: int = 72) -> bytes:
 
 
 class WidgetRenderer:
-    """Render one widget's successive figures to PNG, drawing the unchanged frame only once.
+    """Render one widget's successive figures to PNG, drawing unchanged axes only once.
 
     A widget update builds a fresh figure, but most of what a reader sees does not change
     between two slider positions: the axes, their tick marks and tick labels, the axis
     labels.  On this machine that *static layer* is most of the drawing time (every tick
-    label is a text rendered glyph by glyph, ~0.8 ms each).  The renderer splits each
-    figure in two:
+    label is a text rendered glyph by glyph).  The renderer splits each figure in two:
 
-    * the static layer (figure and axes backgrounds, spines, axes with their ticks, tick
-      labels and axis labels), identified by :func:`static_signature`, a description
-      of everything it draws (sizes, limits, scales, tick positions and label strings,
+    * the static layer of each axes (background, spines, ticks, tick labels, axis labels,
+      offset text), identified by :func:`axes_signature`, a description of everything it
+      draws (figure size, position, limits, scales, tick positions and label strings,
       tick styles, axis labels, spines);
     * the data layer: every other artist (lines, markers, bars, fills, annotations,
       legends, titles, figure texts).
 
-    The static layer is drawn in full the first time a signature is met and its pixels
-    are kept (a small LRU cache); on later updates with the same signature those pixels
-    are restored and only the data layer is drawn over them.  Data artists are therefore
-    drawn after the spines and tick marks, where a plain ``savefig`` draws lines below
-    them; the two images differ only where a line crosses the frame (tested).
+    An axes' static layer is drawn the first time its signature is met and its pixels
+    (the box around what it drew) are kept in a small LRU cache; on later
+    updates those pixels are restored, only axes with a new signature are drawn, and the
+    data layer is drawn over everything.  Data artists are therefore drawn after the
+    spines and tick marks, where a plain ``savefig`` draws lines below them; the two
+    images differ only where a line crosses the frame (tested for every widget of the
+    book).  Figures whose axes' boxes overlap, or with subfigures or inset axes, are drawn
+    in full with no caching.
 
     Parameters
     ----------
     dpi : int
         Resolution of the PNG (the figure is set to it).
     cache_size : int
-        Number of static layers kept (each ~0.5 MB at widget size).
+        Number of axes static layers kept (each at most a few hundred kB at widget size).
+
+    Attributes
+    ----------
+    hits, misses : int
+        Axes whose static layer was restored from the cache / drawn.
     """
 
-    def __init__(self, dpi: int = 72, cache_size: int = 24):
+    def __init__(self, dpi: int = 72, cache_size: int = 48):
         from collections import OrderedDict
 
         self.dpi = int(dpi)
@@ -237,31 +246,56 @@ class WidgetRenderer:
         """PNG bytes of ``fig`` (which is modified: its data artists are set animated)."""
         fig.set_dpi(self.dpi)
         canvas = self._canvas_for(fig)
+        renderer = canvas.get_renderer()
         if fig.subfigs or any(ax.child_axes for ax in fig.axes):
             canvas.draw()  # layouts this class does not split: draw everything, cache nothing
-            return _encode_png(canvas.get_renderer())
+            return _encode_png(renderer)
         data_layer = _data_artists(fig)
         for a in data_layer:
-            a.set_animated(True)  # left out of canvas.draw(): only the static layer is drawn
-        key = static_signature(fig)
-        renderer = canvas.get_renderer()
-        if key in self._backgrounds:
-            self._backgrounds.move_to_end(key)
-            background, title_positions = self._backgrounds[key]
-            renderer.restore_region(background)
-            # where Axes.draw placed the titles (above top tick labels, if any): it depends
-            # on the static layer only, so it is stored with it
-            for ax, positions in zip(fig.axes, title_positions):
-                for title, y in zip(_titles(ax), positions):
-                    title.set_y(y)
-            self.hits += 1
+            a.set_animated(True)  # left out of canvas.draw(): only static layers are drawn
+        keys = [axes_signature(ax) for ax in fig.axes]
+        cached = [self._backgrounds.get(k) for k in keys]
+        todo = [ax for ax, c in zip(fig.axes, cached) if c is None]
+        if todo:
+            fresh = []
+            try:
+                for ax in todo:  # each new static layer drawn alone: its pixels are its own
+                    for other in fig.axes:
+                        other.set_visible(other is ax)
+                    canvas.draw()
+                    fresh.append(_AxesLayer.grab(ax, renderer))
+            finally:
+                for ax in fig.axes:
+                    ax.set_visible(True)
+            boxes = [c.bbox for c in cached if c is not None] + [f.bbox for f in fresh]
+            if _any_overlap(boxes):
+                # one axes over another (an inset): layers cannot be split; plain full draw
+                for a in data_layer:
+                    a.set_animated(False)
+                canvas.draw()
+                self.misses += len(fig.axes)
+                return _encode_png(renderer)
+            for key, layer in zip((k for k, c in zip(keys, cached) if c is None), fresh):
+                self._backgrounds[key] = layer
+            self.misses += len(todo)
         else:
-            canvas.draw()
-            title_positions = [tuple(t.get_position()[1] for t in _titles(ax)) for ax in fig.axes]
-            self._backgrounds[key] = (renderer.copy_from_bbox(fig.bbox), title_positions)
-            while len(self._backgrounds) > self.cache_size:
-                self._backgrounds.popitem(last=False)
-            self.misses += 1
+            fresh = []
+            renderer.clear()
+            fig.patch.draw(renderer)
+        for layer in fresh[:-1]:  # the last one drawn is still in the buffer
+            renderer.restore_region(layer.pixels)
+        for key, layer, ax in zip(keys, cached, fig.axes):
+            if layer is not None:
+                renderer.restore_region(layer.pixels)
+                layer.place_titles(ax)
+                self._backgrounds.move_to_end(key)
+                self.hits += 1
+        while len(self._backgrounds) > self.cache_size:
+            self._backgrounds.popitem(last=False)
+        return self._draw_data(fig, data_layer, renderer)
+
+    @staticmethod
+    def _draw_data(fig, data_layer, renderer):
         for a in data_layer:
             a.draw(renderer)
         return _encode_png(renderer)
@@ -277,6 +311,51 @@ class WidgetRenderer:
             fig.set_canvas(self._canvas)
             self._canvas.figure = fig
         return self._canvas
+
+
+@dataclasses.dataclass(frozen=True)
+class _AxesLayer:
+    """Cached pixels of one axes' static layer and where its titles were placed."""
+
+    pixels: object  # matplotlib BufferRegion
+    bbox: tuple  # (x0, y0, x1, y1) in pixels
+    title_y: tuple
+
+    @classmethod
+    def grab(cls, ax, renderer):
+        """The layer of ``ax``, just drawn alone over the figure background by ``renderer``:
+        the box around every pixel that differs from the background (measured on the
+        image, so nothing is laid out a second time)."""
+        import numpy as np
+        from matplotlib.colors import to_rgba
+        from matplotlib.transforms import Bbox
+
+        img = np.asarray(renderer.buffer_rgba())
+        h, w = img.shape[:2]
+        bg = np.round(np.array(to_rgba(ax.figure.patch.get_facecolor())) * 255).astype(img.dtype)
+        ink = np.any(img != bg, axis=2)  # rows counted from the top
+        if ink.any():
+            r, c = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+            x0, x1, y0, y1 = int(c[0]), int(c[-1]) + 1, h - (int(r[-1]) + 1), h - int(r[0])
+        else:  # nothing drawn (no frame, no ticks): keep the axes' own box
+            x0, y0, x1, y1 = (int(v) for v in ax.bbox.extents)
+        x0, y0, x1, y1 = max(x0 - 1, 0), max(y0 - 1, 0), min(x1 + 1, w), min(y1 + 1, h)
+        pixels = renderer.copy_from_bbox(Bbox([[x0, y0], [x1, y1]]))
+        # where Axes.draw placed the titles (above top tick labels, if any) depends on the
+        # static layer only, so it is stored with it
+        return cls(pixels, (x0, y0, x1, y1), tuple(t.get_position()[1] for t in _titles(ax)))
+
+    def place_titles(self, ax):
+        for title, y in zip(_titles(ax), self.title_y):
+            title.set_y(y)
+
+
+def _any_overlap(boxes) -> bool:
+    for i, (a0, b0, a1, b1) in enumerate(boxes):
+        for c0, d0, c1, d1 in boxes[i + 1:]:
+            if a0 < c1 and c0 < a1 and b0 < d1 and d0 < b1:
+                return True
+    return False
 
 
 def _encode_png(renderer) -> bytes:
@@ -323,26 +402,31 @@ def _axis_signature(axis) -> tuple:
     return tuple(out)
 
 
-def static_signature(fig) -> tuple:
-    """A hashable description of everything in ``fig``'s static layer.
+def axes_signature(ax) -> tuple:
+    """A hashable description of everything in one axes' static layer.
 
-    Two figures with equal signatures draw identical static layers: the figure's size,
-    resolution and background; for every axes its position, limits, scales, background,
-    frame and spines; for both its axes the tick positions, tick label strings and
-    styles, grid settings, axis label and offset text.  Which titles are non-empty is
-    included too (it decides whether matplotlib moves the titles above top tick labels).
+    Two axes with equal signatures draw identical static layers: the figure's size,
+    resolution and background; the axes' position, limits, scales, background, frame and
+    spines; for both its axes the tick positions, tick label strings and styles, grid
+    settings, axis label and offset text.  Which titles are non-empty is included too (it
+    decides whether matplotlib moves the titles above top tick labels).
     """
-    sig = [tuple(fig.bbox.bounds), fig.dpi, _color(fig.patch.get_facecolor()), fig.patch.get_visible()]
-    for ax in fig.axes:
-        sig += [tuple(round(v, 9) for v in ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(),
-                ax.get_xscale(), ax.get_yscale(), ax.axison, ax.get_frame_on(), ax.get_zorder(),
-                _color(ax.patch.get_facecolor()), ax.patch.get_visible(), ax.get_axisbelow(),
-                tuple(bool(t.get_text()) for t in _titles(ax))]
-        for name, sp in sorted(ax.spines.items()):
-            sig.append((name, sp.get_visible(), repr(sp.get_position()), sp.get_bounds(),
-                        _color(sp.get_edgecolor()), sp.get_linewidth()))
-        sig += [_axis_signature(ax.xaxis), _axis_signature(ax.yaxis)]
+    fig = ax.figure
+    sig = [tuple(fig.bbox.bounds), fig.dpi, _color(fig.patch.get_facecolor()), fig.patch.get_visible(),
+           tuple(round(v, 9) for v in ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(),
+           ax.get_xscale(), ax.get_yscale(), ax.axison, ax.get_frame_on(), ax.get_zorder(),
+           _color(ax.patch.get_facecolor()), ax.patch.get_visible(), ax.get_axisbelow(),
+           tuple(bool(t.get_text()) for t in _titles(ax))]
+    for name, sp in sorted(ax.spines.items()):
+        sig.append((name, sp.get_visible(), repr(sp.get_position()), sp.get_bounds(),
+                    _color(sp.get_edgecolor()), sp.get_linewidth()))
+    sig += [_axis_signature(ax.xaxis), _axis_signature(ax.yaxis)]
     return tuple(sig)
+
+
+def static_signature(fig) -> tuple:
+    """:func:`axes_signature` of every axes of ``fig`` (equal for identical static layers)."""
+    return tuple(axes_signature(ax) for ax in fig.axes)
 
 
 def _titles(ax):
