@@ -115,3 +115,27 @@ def test_fit_exponent_recovers_a_power_law():
 def test_pgr_rejects_ceiling_above_teacher():
     with pytest.raises(ValueError, match="ceiling_loss"):
         L.pgr(0.1, 0.05, 0.2)
+
+
+class _Plateau:
+    """A loss that only levels off (0.5 + 0.3 e^{-tau}), with round-off-sized wobble."""
+
+    teacher_loss = 0.4
+
+    def __init__(self, phase):
+        self.phase = phase
+
+    def loss(self, tau):
+        tau = np.asarray(tau, dtype=float)
+        return 0.5 + 0.3 * np.exp(-tau) + 2e-16 * np.sin(1e3 * tau + self.phase)
+
+
+def test_early_stop_on_a_plateau_is_the_earliest_time_within_round_off_not_the_noise_argmin():
+    results = [L.early_stop(_Plateau(phase)) for phase in (0.0, 1.0, 2.0)]
+    assert len({r.tau_star for r in results}) == 1  # round-off does not move tau*
+    r = results[0]
+    taus, ls = L.loss_curve(_Plateau(0.0))
+    assert r.loss_star - ls.min() <= 1e-12
+    earlier = taus < r.tau_star
+    assert np.all(ls[earlier] > ls.min() + 1e-12 * ls.max())  # every earlier time is still above
+    assert 0.3 * np.exp(-r.tau_star) < 1e-11  # the transient has died out by then

@@ -86,8 +86,18 @@ def loss_curve(trajectory, tau_min=1e-2, tau_max=1e6, n_grid=400):
     return taus, traj.loss(taus)
 
 
+#: Losses closer than this (relative to the largest loss on the grid) to the smallest one
+#: count as equal in :func:`early_stop`: far above round-off (1e-16), far below any digit
+#: the book prints.
+_PLATEAU_RTOL = 1e-12
+
+
 def early_stop(trajectory, tau_min=1e-2, tau_max=1e6, n_grid=400):
     """Optimal stopping time of a trajectory: log grid, then bounded refinement in ``log tau``.
+
+    Where the loss only levels off (a student that converges to its best loss, with no
+    rise afterwards), ``tau*`` is the earliest grid time at which it is within round-off
+    (``1e-12`` relative) of that level, not whichever plateau point round-off favours.
 
     Parameters
     ----------
@@ -101,14 +111,18 @@ def early_stop(trajectory, tau_min=1e-2, tau_max=1e6, n_grid=400):
     """
     traj = _check_traj(trajectory)
     taus, losses = loss_curve(traj, tau_min, tau_max, n_grid)
-    i = int(np.argmin(losses))
+    # Earliest grid point within round-off of the minimum: a student that cannot do better
+    # than its limit has a *plateau*, not a minimum, and its argmin would be decided by
+    # 1e-16 noise (it moved from tau = 33.8 to 35.3 when the eigensolver changed).
+    tol = _PLATEAU_RTOL * max(float(np.max(np.abs(losses))), np.finfo(float).tiny)
+    i = int(np.flatnonzero(losses <= float(np.min(losses)) + tol)[0])
     lo, hi = np.log(taus[max(i - 1, 0)]), np.log(taus[min(i + 1, len(taus) - 1)])
     res = minimize_scalar(
         lambda z: float(traj.loss(np.exp(z))), bounds=(lo, hi), method="bounded",
         options={"xatol": 1e-6},
     )
     tau_star, loss_star = float(taus[i]), float(losses[i])
-    if res.success and np.isfinite(res.fun) and res.fun <= loss_star:
+    if res.success and np.isfinite(res.fun) and res.fun < loss_star - tol:  # a real improvement
         tau_star, loss_star = float(np.exp(res.x)), float(res.fun)
     lte = float(traj.teacher_loss)
     if lte > 0:
