@@ -255,3 +255,18 @@ def test_renderer_does_not_cache_axes_whose_boxes_overlap():
         got = r.render(overlapping(top))
         assert _share_of_differing_pixels(got, interactive.render_png(overlapping(top))) < 2e-3
     assert r.hits == 0 and not r._backgrounds
+
+
+def test_renderer_keeps_hidden_axes_hidden():
+    def with_hidden(top):
+        fig = _two_panels(top, (0, 1))
+        fig.axes[1].set_visible(False)
+        return fig
+
+    r = interactive.WidgetRenderer()
+    for top in (1, 3):
+        fig = with_hidden(top)
+        got = r.render(fig)
+        assert not fig.axes[1].get_visible()
+        assert _share_of_differing_pixels(got, interactive.render_png(with_hidden(top))) < 2e-3
+    assert (r.misses, r.hits) == (1, 1)  # only the shown axes is drawn and cached

@@ -232,7 +232,7 @@ class WidgetRenderer:
         Axes whose static layer was restored from the cache / drawn.
     """
 
-    def __init__(self, dpi: int = 72, cache_size: int = 48):
+    def __init__(self, dpi: int = 72, cache_size: int = 24):
         from collections import OrderedDict
 
         self.dpi = int(dpi)
@@ -253,19 +253,20 @@ class WidgetRenderer:
         data_layer = _data_artists(fig)
         for a in data_layer:
             a.set_animated(True)  # left out of canvas.draw(): only static layers are drawn
-        keys = [axes_signature(ax) for ax in fig.axes]
+        shown = [ax for ax in fig.axes if ax.get_visible()]  # hidden axes draw nothing
+        keys = [axes_signature(ax) for ax in shown]
         cached = [self._backgrounds.get(k) for k in keys]
-        todo = [ax for ax, c in zip(fig.axes, cached) if c is None]
+        todo = [ax for ax, c in zip(shown, cached) if c is None]
         if todo:
             fresh = []
             try:
                 for ax in todo:  # each new static layer drawn alone: its pixels are its own
-                    for other in fig.axes:
+                    for other in shown:
                         other.set_visible(other is ax)
                     canvas.draw()
                     fresh.append(_AxesLayer.grab(ax, renderer))
             finally:
-                for ax in fig.axes:
+                for ax in shown:
                     ax.set_visible(True)
             boxes = [c.bbox for c in cached if c is not None] + [f.bbox for f in fresh]
             if _any_overlap(boxes):
@@ -273,7 +274,7 @@ class WidgetRenderer:
                 for a in data_layer:
                     a.set_animated(False)
                 canvas.draw()
-                self.misses += len(fig.axes)
+                self.misses += len(shown)
                 return _encode_png(renderer)
             for key, layer in zip((k for k, c in zip(keys, cached) if c is None), fresh):
                 self._backgrounds[key] = layer
@@ -284,7 +285,7 @@ class WidgetRenderer:
             fig.patch.draw(renderer)
         for layer in fresh[:-1]:  # the last one drawn is still in the buffer
             renderer.restore_region(layer.pixels)
-        for key, layer, ax in zip(keys, cached, fig.axes):
+        for key, layer, ax in zip(keys, cached, shown):
             if layer is not None:
                 renderer.restore_region(layer.pixels)
                 layer.place_titles(ax)
@@ -374,7 +375,7 @@ def _data_artists(fig) -> list:
     from operator import methodcaller
 
     out = []
-    for ax in sorted(fig.axes, key=methodcaller("get_zorder")):
+    for ax in sorted((ax for ax in fig.axes if ax.get_visible()), key=methodcaller("get_zorder")):
         frame = {ax.patch, *ax.spines.values(), ax.xaxis, ax.yaxis}
         out += sorted((a for a in ax.get_children() if a not in frame and a.get_visible()),
                       key=methodcaller("get_zorder"))
