@@ -8,6 +8,11 @@ matplotlib drawings; this module holds what every chapter needs around them:
 * :func:`animation_html`, the kernel-free version of a chapter's main control
   (a self-contained JavaScript animation for readers of the static site);
 * :func:`interact`, which wires a registered callback to ipywidgets controls;
+* what keeps a slider update fast (``benchmarks/run.py`` measures it):
+  :func:`lighten_for_widget` (lighter ticks, round limits, fixed titles in the
+  widget's copy of a figure), :class:`WidgetRenderer` (each axes' frame, ticks and
+  labels drawn once and reused; only the data redrawn) and :func:`widget_update`
+  (no garbage-collection pause inside an update);
 * :func:`static_site_note`, the note telling static-site readers where the
   sliders went.
 """
@@ -81,12 +86,16 @@ def register_callback(name: str, sweep: Sequence[Mapping]):
 
 
 def lighten_for_widget(fig):
-    """Lighter ticks for the widget's copy of a figure: no minor ticks on log axes, and
-    at most about five default major ticks per axis.
+    """The widget's copy of a figure, made cheaper to redraw (modified in place, returned).
 
-    On a log axis matplotlib draws eight minor ticks per decade, each a tick line and an
-    (empty) label; at widget resolution they are barely visible but cost ~20 ms per
-    panel to lay out and draw.  Static figures in the chapters keep them.
+    * No minor ticks on log axes, and at most about five default major ticks per axis.
+      On a log axis matplotlib draws eight minor ticks per decade, each a tick line and
+      an (empty) label; at widget resolution they are barely visible but cost ~20 ms per
+      panel to lay out and draw.  Static figures in the chapters keep them.
+    * Autoscaled limits are rounded out to a major tick, so that nearby slider positions
+      share their axes and :class:`WidgetRenderer` reuses them.
+    * Titles are pinned where matplotlib's placement would leave them anyway
+      (:func:`_fix_title_positions`).
     """
     from matplotlib.ticker import AutoLocator, LogLocator, MaxNLocator, NullLocator
 
@@ -189,7 +198,10 @@ def widget_update():
 
 
 def render_png(fig, dpi: int = 72) -> bytes:
-    """Render a figure to PNG bytes (what a widget update costs to display)."""
+    """Render a figure to PNG bytes with a plain ``savefig`` (everything drawn afresh).
+
+    The reference :class:`WidgetRenderer` is tested against.
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
