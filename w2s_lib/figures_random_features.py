@@ -579,7 +579,7 @@ def draw_teacher_errors(ax, teacher, max_show=12):
     total = float(err_all.sum() + tail)
     frac = (float(err_all[2:].sum()) + tail) / total if total > 0 else 0.0
     # titles that change with the sliders are plain text: mathtext would be re-parsed at every redraw
-    ax.set_title(f"L_TE = {teacher.loss:.3g} (dashed); {100 * frac:.3g}% in k≥2", fontsize="medium")
+    ax.set_title(f"L_TE = {teacher.loss:.3g} (dashed)\n{100 * frac:.3g}% of it in degrees k ≥ 2", fontsize="medium")
     return frac
 
 
