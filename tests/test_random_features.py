@@ -64,7 +64,7 @@ def test_population_gram_is_symmetric_psd_and_cross_gram_consistent():
 
 @pytest.mark.parametrize("m1, m2, d", [(1, 1, 3), (7, 3, 5), (300, 40, 4), (1100, 256, 32)])
 def test_blocked_gram_paths_agree_with_the_plain_formula(m1, m2, d):
-    """population_gram and the student's private fast path (_relu_gram: one triangle,
+    """population_gram and the triangle it is built from (_relu_gram: one triangle,
     SciPy BLAS, row blocks) agree with J(arccos(U V^T)) / (2 pi d) evaluated in one go."""
     from w2s_lib.random_features import _J_of_cos, _relu_gram
 

@@ -153,35 +153,15 @@ def _J_block(c, s, a, scale, out):
     np.divide(a, scale, out=out)
 
 
-def _gram_from_cos_inplace(C, d, *, upper=False):
-    """Overwrite cosines ``C`` (2-D, C-ordered) with ``J(arccos C) / (2 pi d)``; returns ``C``.
-
-    Bit-identical to ``_J_of_cos(C) / (2 pi d)``, but evaluated a block of rows at a time
-    in small cache-resident buffers instead of streaming ten whole-matrix temporaries.
-    ``upper=True`` (square ``C``): only the square ``C[i0:i1, i0:]`` of each row block
-    ``i0:i1`` (upper triangle and diagonal blocks, about half the work); the rest keeps
-    its cosines.
-    """
-    n, m = C.shape
-    rows = max(1, min(n, _GRAM_BLOCK_ENTRIES // m))
-    buf = np.empty(2 * rows * m)
-    for i0 in range(0, n, rows):
-        i1 = min(i0 + rows, n)
-        blk = C[i0:i1, i0:] if upper else C[i0:i1]
-        k = blk.size
-        _J_block(blk, buf[:k].reshape(blk.shape), buf[k:2 * k].reshape(blk.shape), 2.0 * np.pi * d, blk)
-    return C
-
-
 def _relu_gram(U, V=None):
-    """Private fast path of :func:`population_gram` for checked unit rows (finite student).
+    """The Gram of :func:`population_gram` for checked unit rows (the finite student calls it
+    directly: its factorisation reads one triangle).
 
     ``V = None``: only the upper triangle and the diagonal of ``G(U, U)`` are filled in
     (LAPACK's tridiagonal reduction reads one triangle); the strictly lower triangle is
     uninitialised memory.  Each block of rows computes only the cosines it needs (for
     ``V = None``, ``U[i0:i1] U[i0:]^T``: about half the work) into a cache-resident
-    buffer and writes its part of ``G`` once, with no full-size temporaries.  The values
-    agree with :func:`population_gram` up to the rounding of the dot products.
+    buffer and writes its part of ``G`` once, with no full-size temporaries.
 
     The products use SciPy's BLAS, not NumPy's.  Both wheels bundle their own OpenBLAS
     with its own thread pool, whose idle threads spin for tens of milliseconds after a
@@ -231,21 +211,18 @@ def population_gram(U, V=None):
         mirrored).
     """
     U = check_unit_rows(U, "U")
-    d = U.shape[1]
     if V is None:
-        G = _gram_from_cos_inplace(U @ U.T, d, upper=True)
+        G = _relu_gram(U)  # upper triangle and diagonal
         n = G.shape[0]
-        rows = max(1, min(n, _GRAM_BLOCK_ENTRIES // n))
+        rows = max(1, min(n, _GRAM_BLOCK_ENTRIES // max(n, 1)))
         for i0 in range(0, n, rows):  # mirror the upper triangle: G is exactly symmetric
             i1 = min(i0 + rows, n)
             G[i1:, i0:i1] = G[i0:i1, i1:].T
             D = G[i0:i1, i0:i1]
             low = np.tril_indices(i1 - i0, -1)
             D[low] = D.T[low]
-        np.fill_diagonal(G, 1.0 / (2.0 * d))
         return G
-    V = check_unit_rows(V, "V", d=d)
-    return _gram_from_cos_inplace(U @ V.T, d)
+    return _relu_gram(U, check_unit_rows(V, "V", d=U.shape[1]))
 
 
 def default_beta(d):
