@@ -33,21 +33,22 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-# The only third-party resources a page may ask for: require.js and the ipywidgets HTML
-# manager, which render embedded widget state. Every chapter also carries a self-contained
-# animation, and widget_fallback.js replaces the widgets with a note when these fail.
-ALLOWED_THIRD_PARTY = (
-    re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/[\d.]+/require(\.min)?\.js$"),
-    re.compile(r"^https://cdn\.jsdelivr\.net/npm/@jupyter-widgets/html-manager@[\d.]+/dist/embed-amd\.js$"),
-)
+# No page may ask another host for anything, not even the ipywidgets manager: the site
+# carries no widget state; its interactive figures are explorables, drawn by the site's
+# own copy of Vega.
+ALLOWED_THIRD_PARTY: tuple = ()
 # Known culprits, so a failure says where to fix it.
 THIRD_PARTY_HINTS = {
-    "font-awesome": "matplotlib's to_jshtml links Font Awesome 4 from maxcdn: drop that <link> in "
-                    "w2s_lib.interactive.animation_html (the theme's bundled Font Awesome draws the icons)",
+    "require": "myst-nb loads require.js for embedded widget state: keep nb_ipywidgets_js: {} in "
+               "_config.yml and tag live-widget cells remove-output",
+    "html-manager": "myst-nb loads the ipywidgets manager for embedded widget state: keep "
+                    "nb_ipywidgets_js: {} in _config.yml",
     "thebe": "sphinx-thebe loads thebe from unpkg: keep launch_buttons.thebe false",
+    "vega": "Vega must come from the site's _static/vendor/vega (w2s_lib/explorables/static), "
+            "never a CDN: do not use Altair's default renderers",
 }
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
-FALLBACK_NOTE = ".w2s-widget-fallback"
+EXPLORABLE = ".w2s-explorable"
 SEARCH_TERM = "teacher"  # a word the landing page is built around
 
 
@@ -144,7 +145,7 @@ class _Visit:
         self.page = page
         self.url = url
         self.status = None
-        self.console_errors: list[str] = []   # from the site's own (localhost) assets
+        self.console_errors: list[str] = []   # every console error, unfiltered
         self.page_errors: list[str] = []      # uncaught exceptions in the page
         self.third_party: list[str] = []      # blocked requests to other hosts
         self.local_failures: list[str] = []   # localhost requests that failed or were >= 400
@@ -213,12 +214,11 @@ class _Browser:
         self.by_page[id(page)] = visit
         base = self.base
 
-        def on_console(msg):
+        def on_console(msg):  # every console error counts, whoever logged it
             if msg.type != "error":
                 return
             where = (msg.location or {}).get("url", "") or visit.url
-            if where.startswith(base):
-                visit.console_errors.append(f"{msg.text} (at {where})")
+            visit.console_errors.append(f"{msg.text} (at {where})")
 
         def on_response(resp):
             if resp.url.startswith(base) and resp.status >= 400:
@@ -243,9 +243,12 @@ class _Browser:
                 page.evaluate("() => MathJax.startup.promise.then(() => true)")
             except Exception as exc:  # reported by the math test, not here
                 visit.mathjax_error = str(exc).splitlines()[0]
-        if page.locator(WIDGET_VIEW).count():
-            # widget_fallback.js decides right after load when require.js is absent.
-            page.wait_for_selector(FALLBACK_NOTE, state="attached", timeout=8_000)
+        if page.locator(EXPLORABLE).count():
+            try:  # explorable.js draws every explorable after load
+                page.wait_for_function("() => window.w2sExplorables && window.w2sExplorables.ready")
+                page.evaluate("() => window.w2sExplorables.ready.then(() => true)")
+            except Exception as exc:  # reported by the explorable tests
+                visit.page_errors.append(f"explorables did not draw: {str(exc).splitlines()[0]}")
         return visit
 
 
@@ -256,12 +259,12 @@ def test_page_loads_without_console_errors(browser, doc):
     assert visit.status == 200, f"{visit.url} returned HTTP {visit.status}"
     problems = visit.console_errors + [f"uncaught: {e}" for e in visit.page_errors]
     problems += [f"failed request: {f}" for f in visit.local_failures]
-    assert not problems, f"{doc}: JavaScript errors from the site's own assets:\n" + "\n".join(problems)
+    assert not problems, f"{doc}: JavaScript console errors:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("doc", PAGES)
 def test_page_needs_no_third_party_host(browser, doc):
-    """Offline readers get the whole page: only the widget manager may come from a CDN."""
+    """Offline readers get the whole page: nothing may come from another host."""
     visit = browser.open(doc)
     extra = sorted({u for u in visit.third_party if not any(p.match(u) for p in ALLOWED_THIRD_PARTY)})
     hints = sorted({h for u in extra for key, h in THIRD_PARTY_HINTS.items() if key in u})
@@ -273,7 +276,7 @@ def test_page_needs_no_third_party_host(browser, doc):
 
 # JavaScript: visible text outside code, scripts and typeset math.
 _VISIBLE_PROSE = """() => {
-  const skip = 'script, style, pre, code, mjx-container, .highlight, .anim-controls, textarea';
+  const skip = 'script, style, pre, code, mjx-container, .highlight, .w2s-explorable, textarea';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const out = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -388,12 +391,12 @@ def test_chapter_figures_are_present_and_loaded(browser, doc):
     page = browser.open(doc).page
     images = page.eval_on_selector_all(
         "article img",
-        """els => els.map(e => ({src: e.getAttribute('src') || '', anim: e.id.startsWith('_anim_img'),
+        """els => els.map(e => ({src: e.getAttribute('src') || '',
                                   ok: e.complete && e.naturalWidth > 0, output: !!e.closest('.cell_output')}))""",
     )
     broken = [i["src"][:80] for i in images if not i["ok"]]
     assert not broken, f"{doc}: images that did not load: {broken}"
-    figures = [i for i in images if i["output"] and not i["anim"]]
+    figures = [i for i in images if i["output"]]
     assert figures, f"{doc}: no figure (image output of a code cell) on the page"
 
 
@@ -412,56 +415,6 @@ def test_ledger_page_shows_every_claim_passing_with_working_chapter_links(browse
     assert all("pass" in t and "FAIL" not in t for t in texts), [t[:60] for t in texts if "pass" not in t]
     hrefs = page.eval_on_selector_all("article table tbody tr a.reference.internal", "els => els.map(e => e.getAttribute('href'))")
     assert len(hrefs) >= len(CLAIMS) and all(h.split("#")[0].endswith(".html") for h in hrefs), hrefs[:5]
-
-
-@pytest.mark.parametrize("doc", CHAPTERS)
-def test_chapter_animation_works_without_a_kernel(browser, doc):
-    page = browser.open(doc).page
-    animations = page.locator("div.animation")
-    if not animations.count() and not page.locator(WIDGET_VIEW).count():
-        pytest.skip(f"{doc} has no interactive control (no widgets, no animation)")
-    # Widgets need a kernel (or a CDN); the static page must carry the kernel-free version.
-    assert animations.count() > 0, (
-        f"{doc}: widgets but no kernel-free animation (w2s_lib.interactive.animation_html)"
-    )
-    for k in range(animations.count()):
-        anim = animations.nth(k)
-        anim.scroll_into_view_if_needed()
-        img = anim.locator("img").first
-        slider = anim.locator("input[type=range]").first
-        # Every control button shows an icon (the site's own Font Awesome renders them).
-        widths = anim.locator(".anim-buttons button").evaluate_all(
-            "bs => bs.map(b => { const i = b.querySelector('svg, i'); return i ? i.getBoundingClientRect().width : 0; })"
-        )
-        assert widths and all(w > 0 for w in widths), f"{doc}: animation {k} has buttons without icons: {widths}"
-        n_frames = int(slider.get_attribute("max")) + 1
-        assert n_frames >= 2, f"{doc}: animation {k} has a single frame"
-        anim.locator("button[title='First frame']").click()
-        first = img.get_attribute("src")
-        anim.locator("button[title='Next frame']").click()
-        page.wait_for_function("([el, s]) => el.getAttribute('src') !== s", arg=[img.element_handle(), first])
-        assert slider.input_value() == "1", f"{doc}: 'Next frame' did not move the slider"
-        # Dragging the slider to the last frame changes the frame too.
-        second = img.get_attribute("src")
-        slider.fill(str(n_frames - 1))
-        page.wait_for_function("([el, s]) => el.getAttribute('src') !== s", arg=[img.element_handle(), second])
-        assert img.get_attribute("src") not in (first, second)
-        assert img.evaluate("e => e.complete && e.naturalWidth > 0"), f"{doc}: animation frame failed to decode"
-
-
-@pytest.mark.parametrize("doc", CHAPTERS)
-def test_chapter_widgets_fall_back_to_a_visible_note(browser, doc):
-    page = browser.open(doc).page
-    views = page.locator(WIDGET_VIEW).count()
-    if not views:
-        pytest.skip(f"{doc} embeds no widget state")
-    notes = page.locator(FALLBACK_NOTE)
-    assert notes.count() == views, f"{doc}: {views} widget views but {notes.count()} fallback notes"
-    for k in range(notes.count()):
-        note = notes.nth(k)
-        note.scroll_into_view_if_needed()
-        assert note.is_visible(), f"{doc}: fallback note {k} is not visible"
-        assert "launch button" in note.inner_text()
 
 
 @pytest.mark.parametrize("doc", CHAPTERS)
@@ -487,3 +440,125 @@ def test_screenshot_for_a_person_to_look_at(browser, doc):
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000, f"{path} looks empty"
+
+
+# --------------------------------------------------------------------------- explorables
+def _explorables_by_doc() -> dict[str, list[str]]:
+    """Which explorables each chapter's stored outputs hold (read from the notebooks)."""
+    import json
+
+    from w2s_lib.explorables import MIME_TYPE
+
+    found: dict[str, list[str]] = {}
+    for doc in CHAPTERS:
+        nb = json.loads(_source(doc).read_text())
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                spec = out.get("data", {}).get(MIME_TYPE)
+                if spec:
+                    found.setdefault(doc, []).append(spec["usermeta"]["w2s_explorable"])
+    return found
+
+
+EXPLORABLE_DOCS = _explorables_by_doc()
+
+
+@functools.lru_cache(maxsize=None)
+def _built(name):
+    """The explorable ``name`` built by w2s_lib (its controls, defaults and expected values)."""
+    from w2s_lib.explorables import registered_explorables
+
+    entry = registered_explorables()[name]
+    return entry, entry.build()
+
+
+def _control_ends() -> list[tuple[str, str, str, int]]:
+    """(doc, explorable, control, end) for every control of every explorable on a page."""
+    out = []
+    for doc, names in sorted(EXPLORABLE_DOCS.items()):
+        for name in names:
+            for c in _built(name)[1].controls:
+                out += [(doc, name, c.name, 0), (doc, name, c.name, 1)]
+    return out
+
+
+def test_every_story_chapter_has_an_explorable_and_every_explorable_a_page():
+    from w2s_lib.explorables import registered_explorables
+
+    missing = [d for d in FIGURE_CHAPTERS if d not in EXPLORABLE_DOCS]
+    assert not missing, f"story chapters without an explorable: {missing}"
+    shown = {n for names in EXPLORABLE_DOCS.values() for n in names}
+    registered = set(registered_explorables())
+    assert shown == registered, (f"registered but on no page: {registered - shown}; "
+                                 f"on a page but not registered: {shown - registered}")
+
+
+@pytest.mark.parametrize("doc", sorted(EXPLORABLE_DOCS))
+def test_explorables_draw_offline_with_the_sites_own_vega(browser, doc):
+    visit = browser.open(doc)
+    page = visit.page
+    names = page.eval_on_selector_all(EXPLORABLE, "els => els.map(e => [e.dataset.explorable, e.dataset.ready])")
+    assert sorted(n for n, _ in names) == sorted(EXPLORABLE_DOCS[doc]), names
+    assert all(r == "1" for _, r in names), f"{doc}: explorables not drawn: {names}"
+    # no live-widget machinery on the static site: no widget view, no require.js
+    assert page.locator(WIDGET_VIEW).count() == 0, f"{doc}: a live-widget output is on the static page"
+    srcs = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
+    vega = [s for s in srcs if "vega" in s]
+    assert len(vega) == 3 and all(s.startswith(browser.base + "_static/vendor/vega/") for s in vega), vega
+    assert not [s for s in srcs if "require" in s], srcs
+    # every control of the explorable has its input next to the figure
+    for name in EXPLORABLE_DOCS[doc]:
+        for c in _built(name)[1].controls:
+            n = page.locator(f'{EXPLORABLE}[data-explorable="{name}"] .vega-bindings [name="{c.name}"]').count()
+            assert n >= 1, f"{doc} {name}: no input for control {c.name!r}"
+
+
+def _compare(where, shown, expected, rtol):
+    import math
+
+    for layer, rows in expected.items():
+        got = shown.get(layer)
+        assert got is not None, f"{where}: layer {layer!r} not drawn (drawn: {sorted(shown)})"
+        assert len(got) == len(rows), f"{where}: layer {layer!r} shows {len(got)} items, w2s_lib gives {len(rows)}"
+        keys = sorted(rows[0]) if rows else []
+        missing = [k for k in keys if got and k not in got[0]]
+        assert not missing, f"{where}: layer {layer!r} items lack fields {missing}: {got[0]}"
+
+        def key(r):
+            return tuple(f"{r[k]:.4g}" if isinstance(r[k], (int, float)) and not isinstance(r[k], bool)
+                         else str(r[k]) for k in keys)
+
+        for want, have in zip(sorted(rows, key=key), sorted(got, key=key)):
+            for k in keys:
+                w, h = want[k], have[k]
+                if isinstance(w, (int, float)) and not isinstance(w, bool):
+                    assert math.isclose(h, w, rel_tol=rtol, abs_tol=1e-12), (
+                        f"{where}: layer {layer!r} field {k!r}: browser {h!r}, w2s_lib {w!r}")
+                else:
+                    assert h == w, f"{where}: layer {layer!r} field {k!r}: browser {h!r}, w2s_lib {w!r}"
+
+
+def _show(page, name, setting):
+    return page.evaluate("([n, s]) => window.w2sExplorables.set(n, s)", [name, setting])
+
+
+@pytest.mark.parametrize("doc,name", [(d, n) for d, ns in sorted(EXPLORABLE_DOCS.items()) for n in ns])
+def test_explorable_default_view_equals_w2s_lib(browser, doc, name):
+    entry, explorable = _built(name)
+    page = browser.open(doc).page
+    shown = _show(page, name, explorable.defaults)
+    _compare(f"{doc} {name} at {explorable.defaults}", shown, entry.expected(**explorable.defaults), entry.rtol)
+
+
+@pytest.mark.parametrize("doc,name,control,end", _control_ends())
+def test_explorable_control_at_each_end_equals_w2s_lib(browser, doc, name, control, end):
+    """Each control moved to each end of its range (the others at their defaults)."""
+    entry, explorable = _built(name)
+    page = browser.open(doc).page
+    setting = dict(explorable.defaults)
+    setting[control] = explorable.control[control].ends[end]
+    try:
+        shown = _show(page, name, setting)
+        _compare(f"{doc} {name} at {setting}", shown, entry.expected(**setting), entry.rtol)
+    finally:  # leave the page as a reader finds it
+        _show(page, name, explorable.defaults)

@@ -1,0 +1,328 @@
+"""Explorables: the book's interactive figures, drawn in the reader's browser.
+
+A slider on the static site has no Python kernel behind it. An *explorable* is a figure
+whose data ``w2s_lib`` computes at build time, over the whole grid its controls reach,
+and whose drawing is a declarative Vega-Lite specification (written with Altair). The
+reader's browser draws it with Vega (``static/vendor/vega`` in this package, copied from
+the npm packages pinned in ``js/package.json``, served from the site's ``_static/``), so moving a control only filters data
+that is already on the page: no kernel, no network, one frame.
+
+The contract (what every chapter module in this package provides)
+------------------------------------------------------------------
+* **Controls** (:class:`Control`): every parameter of the chapter's live widget, with its
+  grid of values (the same values as the widget's sliders, or a documented grid).
+* **Data**: records computed by ``w2s_lib`` for every setting of the controls, embedded
+  in the spec; a record carries the control values it belongs to, and the spec filters
+  on them (``datum.M == M``).
+* **Spec**: an Altair chart over that data whose layers are *named* (``name="curve"``);
+  the names are how tests read back what the browser drew.
+* **Expected values**: ``expected(**setting)`` returns, for one setting of the controls,
+  the records each named layer must show, computed afresh by ``w2s_lib`` (not read off
+  the grid). The browser tests (``tests/test_explorables_browser.py``) move every
+  control to both ends of its range and compare what Vega drew with these records.
+
+A chapter module registers its explorable with :func:`register_explorable`; the
+registry drives the unit tests, the browser tests and ``benchmarks/``. A formula may be
+evaluated in the browser (a Vega expression) only if its browser test compares it with
+``w2s_lib`` at many points (relative error below 1e-9); everything else is precomputed.
+
+Where it renders
+----------------
+* The static site: the myst-nb plugin in :mod:`w2s_lib.explorables.site` turns the
+  output into a ``<div>`` and a script that calls ``vegaEmbed`` on the page's own copy of
+  Vega (loaded only on pages that hold an explorable).
+* JupyterLab, Binder, VS Code: the output's ``application/vnd.vegalite.v6+json`` (and
+  ``v5``) MIME data, which these front ends render natively.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import math
+from typing import Any, Callable, Mapping, Sequence
+
+__all__ = [
+    "MIME_TYPE",
+    "Control",
+    "Explorable",
+    "ExplorableEntry",
+    "register_explorable",
+    "registered_explorables",
+    "round_sig",
+    "records",
+    "CHAPTER_MODULES",
+]
+
+#: The MIME type of an explorable's output (Vega-Lite 6, what ``vega-lite@6.4.1`` reads).
+MIME_TYPE = "application/vnd.vegalite.v6+json"
+#: Also offered, so that front ends that only know Vega-Lite 5 still draw the figure.
+MIME_TYPE_V5 = "application/vnd.vegalite.v5+json"
+#: Significant digits kept in the embedded data (the chapters print 3).
+DATA_DIGITS = 7
+
+#: The modules that register the chapters' explorables (imported by
+#: :func:`registered_explorables`).
+CHAPTER_MODULES: tuple[str, ...] = (
+    "w2s_lib.explorables.kernel",
+    "w2s_lib.explorables.teacher",
+    "w2s_lib.explorables.student",
+    "w2s_lib.explorables.early_stopping",
+    "w2s_lib.explorables.limits",
+    "w2s_lib.explorables.subspace",
+    "w2s_lib.explorables.real_data",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Control:
+    """One control of an explorable: a Vega-Lite parameter bound to an input element.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name, used in the spec's expressions (``datum.M == M``); a valid
+        JavaScript identifier.
+    values : sequence of float, int or str
+        Every value the control can take, in order. A ``"range"`` control needs evenly
+        spaced numbers (its slider steps through them); a ``"select"`` or ``"radio"``
+        control takes any values.
+    default : float, int or str
+        The initial value (one of ``values``).
+    kind : {"range", "select", "radio", "checkbox"}
+        The input element: a slider, a drop-down list, radio buttons or a check box
+        (whose values are ``(False, True)``).
+    label : str, optional
+        Text shown next to the input (defaults to ``name``).
+    labels : sequence of str, optional
+        For ``"select"``/``"radio"``: the text shown for each value.
+    """
+
+    name: str
+    values: tuple
+    default: Any
+    kind: str = "range"
+    label: str | None = None
+    labels: tuple | None = None
+
+    def __post_init__(self):
+        if not self.name.isidentifier():
+            raise ValueError(f"Control name must be an identifier, got {self.name!r}")
+        values = tuple(_plain(v) for v in self.values)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "default", _plain(self.default))
+        if not values:
+            raise ValueError(f"Control {self.name!r}: values must not be empty")
+        if self.default not in values:
+            raise ValueError(f"Control {self.name!r}: default {self.default!r} is not one of its values")
+        if self.kind not in ("range", "select", "radio", "checkbox"):
+            raise ValueError(f"Control {self.name!r}: kind must be 'range', 'select', 'radio' or "
+                             f"'checkbox', got {self.kind!r}")
+        if self.kind == "checkbox" and values != (False, True):
+            raise ValueError(f"Control {self.name!r}: a checkbox takes the values (False, True)")
+        if self.kind == "range":
+            if len(values) < 2 or not all(isinstance(v, (int, float)) for v in values):
+                raise ValueError(f"Control {self.name!r}: a range needs at least two numbers")
+            step = values[1] - values[0]
+            if step <= 0 or any(not math.isclose(b - a, step, rel_tol=1e-9, abs_tol=1e-12)
+                                for a, b in zip(values, values[1:])):
+                raise ValueError(f"Control {self.name!r}: a range needs evenly spaced, increasing values")
+        if self.labels is not None:
+            if self.kind == "range":
+                raise ValueError(f"Control {self.name!r}: labels apply to 'select' and 'radio' only")
+            object.__setattr__(self, "labels", tuple(str(s) for s in self.labels))
+            if len(self.labels) != len(values):  # noqa: SIM102
+                raise ValueError(f"Control {self.name!r}: {len(self.labels)} labels for {len(values)} values")
+
+    @property
+    def step(self):
+        """The slider step of a ``"range"`` control."""
+        return self.values[1] - self.values[0] if self.kind == "range" else None
+
+    @property
+    def ends(self) -> tuple:
+        """The two extreme values of the control (what the browser tests move it to)."""
+        return (self.values[0], self.values[-1])
+
+    def binding(self) -> dict:
+        """The Vega-Lite ``bind`` object of this control."""
+        name = self.label or self.name
+        if self.kind == "range":
+            step = self.step
+            return {"input": "range", "min": self.values[0], "max": self.values[-1],
+                    "step": step if not isinstance(step, float) else float(f"{step:.12g}"), "name": name}
+        if self.kind == "checkbox":
+            return {"input": "checkbox", "name": name}
+        bind = {"input": self.kind, "options": list(self.values), "name": name}
+        if self.labels is not None:
+            bind["labels"] = list(self.labels)
+        return bind
+
+    def param(self):
+        """The Altair parameter of this control (use it in expressions and ``add_params``)."""
+        import altair as alt
+
+        return alt.param(name=self.name, value=self.default, bind=self.binding())
+
+    def clamp(self, value):
+        """The control value nearest to ``value`` (what a reader can actually select)."""
+        if isinstance(self.values[0], str):
+            if value not in self.values:
+                raise ValueError(f"{self.name} must be one of {list(self.values)}, got {value!r}")
+            return value
+        return min(self.values, key=lambda v: abs(v - float(value)))
+
+
+def _plain(v):
+    """Python scalars for JSON (numpy scalars become int/float)."""
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    return v
+
+
+def round_sig(x: float, digits: int = DATA_DIGITS):
+    """``x`` rounded to ``digits`` significant digits (ints, strings, None pass through)."""
+    if x is None or isinstance(x, (str, bool)):
+        return x
+    if isinstance(x, int):
+        return x
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"explorable data must be finite, got {x!r}")
+    if x == 0.0:
+        return 0.0
+    return float(f"{x:.{digits}g}")
+
+
+def records(**columns) -> list[dict]:
+    """Column arrays (equal lengths, or scalars broadcast) as a list of JSON records.
+
+    Floats are rounded to :data:`DATA_DIGITS` significant digits; non-finite values are
+    an error (a figure must not silently drop points).
+    """
+    import numpy as np
+
+    lengths = {len(v) for v in columns.values() if np.ndim(v) == 1}
+    if len(lengths) > 1:
+        raise ValueError(f"columns have different lengths: {sorted(lengths)}")
+    n = lengths.pop() if lengths else 1
+    cols = {}
+    for k, v in columns.items():
+        if np.ndim(v) == 0:
+            cols[k] = [_plain(v)] * n
+        else:
+            cols[k] = [_plain(x) for x in (v.tolist() if hasattr(v, "tolist") else v)]
+    return [{k: round_sig(cols[k][i]) for k in cols} for i in range(n)]
+
+
+class Explorable:
+    """A figure drawn in the browser, with its controls and its data.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, ``"chNN:figure"`` (the same as the live widget's callback).
+    chart : altair chart or dict
+        The Vega-Lite specification, data inline. The controls' parameters are added at
+        the top level here; the chart must not add them itself.
+    controls : sequence of Control
+        The controls, in display order.
+    caption : str, optional
+        One sentence shown under the figure on the site (what to try).
+    """
+
+    def __init__(self, name: str, chart, controls: Sequence[Control], caption: str = ""):
+        self.name = name
+        self.controls = tuple(controls)
+        self.caption = caption
+        names = [c.name for c in self.controls]
+        if len(set(names)) != len(names):
+            raise ValueError(f"explorable {name!r}: duplicate control names {names}")
+        if hasattr(chart, "to_dict"):
+            import altair as alt
+
+            chart = chart.add_params(*[c.param() for c in self.controls])
+            with alt.data_transformers.disable_max_rows():
+                spec = chart.to_dict()
+        else:
+            spec = dict(chart)
+            spec.setdefault("params", [])
+            spec["params"] = list(spec["params"]) + [
+                {"name": c.name, "value": c.default, "bind": c.binding()} for c in self.controls]
+        spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json"
+        spec.setdefault("usermeta", {})["w2s_explorable"] = name
+        self.spec = spec
+
+    @property
+    def control(self) -> dict[str, Control]:
+        """The controls by name."""
+        return {c.name: c for c in self.controls}
+
+    @property
+    def defaults(self) -> dict:
+        """The initial setting of every control."""
+        return {c.name: c.default for c in self.controls}
+
+    def to_json(self) -> str:
+        """The spec as compact JSON (what the page embeds)."""
+        return json.dumps(self.spec, separators=(",", ":"), allow_nan=False)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        text = (f"<explorable {self.name}: " + ", ".join(c.label or c.name for c in self.controls)
+                + " (rendered by Vega-Lite in the browser)>")
+        return {MIME_TYPE: self.spec, MIME_TYPE_V5: self.spec, "text/plain": text}
+
+    def __repr__(self):
+        return f"Explorable({self.name!r}, controls={[c.name for c in self.controls]})"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExplorableEntry:
+    """A registered explorable: how to build it and what it must show.
+
+    Attributes
+    ----------
+    name : str
+        ``"chNN:figure"``.
+    build : callable
+        ``build() -> Explorable`` (precomputes the whole grid with ``w2s_lib``).
+    expected : callable
+        ``expected(**setting) -> {layer name: [record, ...]}``: the records each named
+        layer must show at that setting of the controls, computed by ``w2s_lib`` directly.
+        Only the fields in these records are compared. Layer names must not end in
+        ``_<digits>`` (Vega-Lite's suffix for layers inside a layer chart).
+    rtol : float
+        Relative tolerance of that comparison: ``1e-6`` for data precomputed in Python
+        (stored to :data:`DATA_DIGITS` digits); at most ``1e-9`` for values a Vega
+        expression computes in the browser.
+    """
+
+    name: str
+    build: Callable[[], Explorable]
+    expected: Callable[..., Mapping[str, list]]
+    rtol: float = 1e-6
+
+
+_REGISTRY: dict[str, ExplorableEntry] = {}
+
+
+def register_explorable(name: str, *, expected: Callable[..., Mapping[str, list]], rtol: float = 1e-6):
+    """Decorator: register ``build`` (returning an :class:`Explorable`) under ``name``."""
+
+    def decorate(build):
+        _REGISTRY[name] = ExplorableEntry(name, build, expected, rtol)
+        return build
+
+    return decorate
+
+
+def registered_explorables() -> dict[str, ExplorableEntry]:
+    """Every chapter's explorable, by name (importing the chapter modules)."""
+    for mod in CHAPTER_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as err:  # a chapter module not written yet
+            if err.name != mod:
+                raise
+    return dict(sorted(_REGISTRY.items()))

@@ -1,0 +1,91 @@
+"""How explorables reach the static site (Sphinx / myst-nb glue; no numerics here).
+
+Two pieces, both registered by the build:
+
+* :class:`ExplorableMimeRenderer`, a myst-nb MIME render plugin (entry point
+  ``myst_nb.mime_renderers`` in ``pyproject.toml``): an output holding
+  :data:`~w2s_lib.explorables.MIME_TYPE` becomes a ``<div class="w2s-explorable">`` with
+  the spec as JSON beside it. myst-nb renders one MIME type per output and would call
+  this type unknown (a warning, so a failed ``-W`` build) without the plugin.
+* :func:`setup`, a Sphinx extension (listed in ``_config.yml``): on the pages that hold
+  an explorable, and only there, it adds Vega, Vega-Lite, vega-embed (from
+  ``static/vendor/vega`` beside this module, copied from the npm packages pinned in
+  ``js/``) and ``static/explorable.js``, which draws every ``div``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import pathlib
+
+from . import MIME_TYPE, MIME_TYPE_V5
+
+#: Scripts an explorable page loads, in order (paths under ``_static/``).
+SCRIPTS = (
+    "vendor/vega/vega.min.js",
+    "vendor/vega/vega-lite.min.js",
+    "vendor/vega/vega-embed.min.js",
+    "explorable.js",
+)
+STYLESHEET = "explorable.css"
+#: Where those files live: package data of w2s_lib, added to Sphinx's ``html_static_path``.
+#: (Not the book's ``_static/``: Jupyter Book adds every .js/.css file found there to
+#: every page, and Vega weighs 830 kB.)
+STATIC_DIR = pathlib.Path(__file__).with_name("static")
+MARKER = 'class="w2s-explorable"'
+
+
+def explorable_html(spec: dict) -> str:
+    """The HTML of one explorable on the site: a container, the spec, a caption slot."""
+    name = spec.get("usermeta", {}).get("w2s_explorable", "explorable")
+    payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    return (
+        f'<div class="w2s-explorable" data-explorable="{html.escape(name)}">'
+        f'<div class="w2s-explorable-view"></div>'
+        f'<script type="application/json" class="w2s-explorable-spec">{payload}</script>'
+        f'<noscript>This figure is drawn by JavaScript in your browser.</noscript>'
+        f"</div>"
+    )
+
+
+class ExplorableMimeRenderer:
+    """myst-nb plugin: render the explorable MIME type as the site's HTML explorable."""
+
+    # (builder, MIME type, priority): before every other face of the output on HTML builds.
+    mime_priority_overrides = [
+        ("html", MIME_TYPE, 1),
+        ("dirhtml", MIME_TYPE, 1),
+        ("singlehtml", MIME_TYPE, 1),
+    ]
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        if data.mime_type == MIME_TYPE_V5:
+            return []  # the same spec as MIME_TYPE's, for Vega-Lite 5 front ends: nothing to add
+        if inline or data.mime_type != MIME_TYPE:
+            return None
+        from docutils import nodes
+
+        spec = data.content if isinstance(data.content, dict) else json.loads(data.content)
+        return [nodes.raw("", explorable_html(spec), format="html")]
+
+
+def _add_assets(app, pagename, templatename, context, doctree):
+    body = context.get("body", "")
+    if MARKER not in body:
+        return
+    for i, path in enumerate(SCRIPTS):
+        app.add_js_file(path, priority=400 + i)
+    app.add_css_file(STYLESHEET)
+
+
+def _add_static_path(app, config):
+    config.html_static_path = list(config.html_static_path) + [str(STATIC_DIR)]
+
+
+def setup(app):
+    """Sphinx extension: serve the explorable scripts, and load them on the pages that need them."""
+    app.connect("config-inited", _add_static_path)
+    app.connect("html-page-context", _add_assets)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
