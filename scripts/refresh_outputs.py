@@ -6,9 +6,9 @@ Usage::
     python scripts/refresh_outputs.py chapters/03_student.ipynb
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel with its own folder
-as the working directory; widget state is saved in the notebook metadata so the
-built site can embed it.  Timing metadata is not recorded (it would only add noise
-to diffs).  nbval later compares these stored outputs against a fresh run.
+as the working directory.  Widget state is not saved: a live widget needs a kernel,
+and the static site shows each widget's explorable instead.  Timing metadata is not
+recorded (it would only add noise to diffs).  nbval later compares these stored outputs against a fresh run.
 """
 
 from __future__ import annotations
@@ -33,12 +33,15 @@ def refresh(path: pathlib.Path, timeout: int = 600) -> float:
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        # nbclient's Output-widget hook needs the widget state while executing; it is
+        # dropped from the saved notebook below.
         store_widget_state=True,
         record_timing=False,
     )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     return elapsed
 

@@ -113,13 +113,15 @@ def test_explorable_adds_its_controls_as_bound_top_level_params():
     params = {p["name"]: p for p in e.spec["params"]}
     assert params["t"]["bind"]["input"] == "range" and params["t"]["value"] == 1
     assert e.spec["usermeta"]["w2s_explorable"] == "toy:demo"
-    assert e.spec["$schema"].endswith("/vega-lite/v6.json")
+    assert e.spec["$schema"] == ex.SCHEMA_V5
     assert e.defaults == {"t": 1} and e.control["t"].ends == (0, 2)
 
 
 def test_explorable_mimebundle_is_vega_lite_for_notebook_front_ends():
     bundle = _toy()._repr_mimebundle_()
-    assert bundle[ex.MIME_TYPE] is bundle[ex.MIME_TYPE_V5]
+    assert set(bundle) == {ex.MIME_TYPE, "text/plain"}, "one copy of the spec per output"
+    assert ex.MIME_TYPE == "application/vnd.vegalite.v5+json"  # what JupyterLab 4 draws
+    assert bundle[ex.MIME_TYPE]["$schema"] == ex.SCHEMA_V5
     assert "toy:demo" in bundle["text/plain"]
     json.dumps(bundle[ex.MIME_TYPE], allow_nan=False)
 
@@ -141,7 +143,7 @@ def test_site_html_embeds_the_spec_safely():
     assert json.loads(payload)["description"] == spec["description"]
 
 
-def test_myst_plugin_renders_the_explorable_mime_type_and_swallows_the_v5_copy():
+def test_myst_plugin_renders_the_explorable_mime_type_for_the_sites_vega_lite_6():
     class Data:
         def __init__(self, mime, content):
             self.mime_type, self.content = mime, content
@@ -149,7 +151,9 @@ def test_myst_plugin_renders_the_explorable_mime_type_and_swallows_the_v5_copy()
     spec = _toy().spec
     nodes = site.ExplorableMimeRenderer.handle_mime(None, Data(ex.MIME_TYPE, spec), False)
     assert len(nodes) == 1 and 'class="w2s-explorable"' in nodes[0].astext()
-    assert site.ExplorableMimeRenderer.handle_mime(None, Data(ex.MIME_TYPE_V5, spec), False) == []
+    payload = re.search(r'<script type="application/json"[^>]*>(.*)</script>', nodes[0].astext(), re.S).group(1)
+    assert json.loads(payload)["$schema"] == ex.SCHEMA_V6
+    assert spec["$schema"] == ex.SCHEMA_V5, "the notebook's spec is left as it is"
     assert site.ExplorableMimeRenderer.handle_mime(None, Data("text/plain", "x"), False) is None
     assert ("html", ex.MIME_TYPE, 1) in site.ExplorableMimeRenderer.mime_priority_overrides
 

@@ -31,8 +31,9 @@ Where it renders
 * The static site: the myst-nb plugin in :mod:`w2s_lib.explorables.site` turns the
   output into a ``<div>`` and a script that calls ``vegaEmbed`` on the page's own copy of
   Vega (loaded only on pages that hold an explorable).
-* JupyterLab, Binder, VS Code: the output's ``application/vnd.vegalite.v6+json`` (and
-  ``v5``) MIME data, which these front ends render natively.
+* JupyterLab and Binder: the output's ``application/vnd.vegalite.v5+json`` data, which
+  JupyterLab 4 draws with its own Vega-Lite 5 (checked in Chromium with JupyterLab 4.6.6:
+  the figure and its controls draw, with no request to another host).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 __all__ = [
     "MIME_TYPE",
+    "SCHEMA_V5",
+    "SCHEMA_V6",
     "Control",
     "Explorable",
     "ExplorableEntry",
@@ -55,10 +58,13 @@ __all__ = [
     "CHAPTER_MODULES",
 ]
 
-#: The MIME type of an explorable's output (Vega-Lite 6, what ``vega-lite@6.4.1`` reads).
-MIME_TYPE = "application/vnd.vegalite.v6+json"
-#: Also offered, so that front ends that only know Vega-Lite 5 still draw the figure.
-MIME_TYPE_V5 = "application/vnd.vegalite.v5+json"
+#: The MIME type of an explorable's output. Vega-Lite 5's, because that is the newest
+#: JupyterLab 4 draws (with its own Vega-Lite 5; checked with 4.6.6); the specs use nothing
+#: Vega-Lite 6 added, and the site draws them with ``vega-lite@6.4.1`` (``site.py`` sets
+#: the v6 schema there). One copy per output keeps the notebooks small.
+MIME_TYPE = "application/vnd.vegalite.v5+json"
+SCHEMA_V5 = "https://vega.github.io/schema/vega-lite/v5.json"
+SCHEMA_V6 = "https://vega.github.io/schema/vega-lite/v6.json"
 #: Significant digits kept in the embedded data (the chapters print 3).
 DATA_DIGITS = 7
 
@@ -250,7 +256,7 @@ class Explorable:
             spec.setdefault("params", [])
             spec["params"] = list(spec["params"]) + [
                 {"name": c.name, "value": c.default, "bind": c.binding()} for c in self.controls]
-        spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json"
+        spec["$schema"] = SCHEMA_V5
         spec.setdefault("usermeta", {})["w2s_explorable"] = name
         self.spec = spec
 
@@ -271,7 +277,7 @@ class Explorable:
     def _repr_mimebundle_(self, include=None, exclude=None):
         text = (f"<explorable {self.name}: " + ", ".join(c.label or c.name for c in self.controls)
                 + " (rendered by Vega-Lite in the browser)>")
-        return {MIME_TYPE: self.spec, MIME_TYPE_V5: self.spec, "text/plain": text}
+        return {MIME_TYPE: self.spec, "text/plain": text}
 
     def __repr__(self):
         return f"Explorable({self.name!r}, controls={[c.name for c in self.controls]})"

@@ -19,7 +19,7 @@ import html
 import json
 import pathlib
 
-from . import MIME_TYPE, MIME_TYPE_V5
+from . import MIME_TYPE, SCHEMA_V6
 
 #: Scripts an explorable page loads, in order (paths under ``_static/``).
 SCRIPTS = (
@@ -61,13 +61,12 @@ class ExplorableMimeRenderer:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
-        if data.mime_type == MIME_TYPE_V5:
-            return []  # the same spec as MIME_TYPE's, for Vega-Lite 5 front ends: nothing to add
         if inline or data.mime_type != MIME_TYPE:
             return None
         from docutils import nodes
 
         spec = data.content if isinstance(data.content, dict) else json.loads(data.content)
+        spec = dict(spec, **{"$schema": SCHEMA_V6})  # the site's Vega-Lite is 6.4.1
         return [nodes.raw("", explorable_html(spec), format="html")]
 
 
