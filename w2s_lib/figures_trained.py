@@ -119,10 +119,10 @@ def fig_spectra(thresholds=(0.8, 0.9, 0.95, 0.99)):
             ax.plot([d], [share[d - 1]], "s", ms=6, mfc="none", color=color)
     for t in thresholds:
         ax.axhline(t, color="0.7", lw=0.8, ls=":")
-    ax.set_xscale("log")
+    _log_x(ax, (1, 2, 5, 10, 20, 50))
     ax.set_xlabel("number of principal directions $k$")
     ax.set_ylabel("share of variance")
-    ax.set_ylim(0.3, 1.01)
+    ax.set_ylim(0.0, 1.02)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     ax.set_title("intrinsic dimension = smallest $k$ above the threshold (squares)", fontsize=9)
     return fig
@@ -142,6 +142,16 @@ def fig_overlaps(naive, sample_space, random_value, d_w):
     return fig
 
 
+def _log_x(ax, ticks):
+    """Log x axis with plain tick labels at ``ticks`` (no minor labels)."""
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xscale("log")
+    ax.set_xticks(list(ticks))
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def _errorbar(ax, x, y, se, color, label=None, **kw):
     ax.errorbar(x, y, yerr=se, fmt="o", ms=4, color=color, capsize=2, label=label, **kw)
 
@@ -157,6 +167,7 @@ def fig_N_sweep(dip, curve, d_s):
     ax.axhline(np.mean(dip["weak"]), color=COLORS["weak"], ls="--", lw=1, label="weak teacher")
     ax.axvline(d_s, color="0.5", ls=":", lw=1)
     ax.set_yscale("log")
+    _log_x(ax, (20, 50, 100, 200, 500))
     ax.set_xlabel("teacher-labelled images $N$")
     ax.set_ylabel("held-out risk")
     ax.set_title(f"dip at $N \\approx d_s = {d_s}$", fontsize=9)
@@ -166,7 +177,7 @@ def fig_N_sweep(dip, curve, d_s):
         _errorbar(ax, x, curve[key], curve[key + "_se"], "black", "experiment")
         ax.plot(x, curve[key + "_theory"], color=COLORS["w2s"], lw=1.5, label="theory")
         ax.axhline(0.0 if key == "pgr" else 1.0, color="0.7", lw=0.8)
-        ax.set_xscale("log")
+        _log_x(ax, (100, 200, 400))
         ax.set_xlabel("teacher-labelled images $N$")
         ax.set_ylabel(name)
         ax.legend(frameon=False, fontsize=7)
