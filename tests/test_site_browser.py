@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
+# W2S_SITE_DIR tests another build of the book (e.g. `--path-output` of a scratch build).
+SITE = pathlib.Path(os.environ.get("W2S_SITE_DIR", ROOT / "_build" / "html"))
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -120,7 +120,7 @@ class Control:
         if self.kind not in ("range", "select", "radio", "checkbox"):
             raise ValueError(f"Control {self.name!r}: kind must be 'range', 'select', 'radio' or "
                              f"'checkbox', got {self.kind!r}")
-        if self.kind == "checkbox" and values != (False, True):
+        if self.kind == "checkbox" and (values != (False, True) or not all(isinstance(v, bool) for v in values)):
             raise ValueError(f"Control {self.name!r}: a checkbox takes the values (False, True)")
         if self.kind == "range":
             if len(values) < 2 or not all(isinstance(v, (int, float)) for v in values):
