@@ -38,6 +38,13 @@ from .real_data import digits_overlap_sweep
 from .student import student_trajectory
 from .subspace import make_theta, simulate_subspace, subspace_risks, sweep_subspace
 from .teacher import fit_teacher
+from .trained_features import (
+    naive_overlap_relabelled,
+    pretrained_model,
+    random_subspace_overlap,
+    trained_representations,
+    trained_w2s,
+)
 
 __all__ = ["Claim", "ClaimResult", "CLAIMS", "run_ledger", "main"]
 
@@ -356,6 +363,60 @@ def _b6_beats_teacher():
     return float(out["w2s"][i] / out["weak"][i])
 
 
+# Part II, chapter 8: trained networks (the chapter's configuration, fixed here)
+_B7 = dict(n=100, N=400, sigma2=2.0, n_test=200, seeds=20, seed=0, digit=8, threshold=0.99)
+
+
+@functools.lru_cache(maxsize=None)
+def _b7(**changes):
+    return trained_w2s(**{**_B7, **changes})
+
+
+def _b7_weaker():
+    weak, strong = pretrained_model("weak"), pretrained_model("strong")
+    return strong["test_accuracy"] - weak["test_accuracy"]
+
+
+def _b7_dsw_vs_random():
+    r = _b7()
+    return r["d_sw"] / random_subspace_overlap(_B7["n"] + _B7["N"], r["d_s"], r["d_w"])
+
+
+def _b7_naive():
+    rep = trained_representations(_B7["threshold"], _B7["digit"])
+    naive = naive_overlap_relabelled(rep["raw_strong"], rep["raw_weak"], rep["d_s"], rep["d_w"], 200, 0)
+    D = max(rep["raw_strong"].shape[1], rep["raw_weak"].shape[1])
+    rand = random_subspace_overlap(D, rep["d_s"], rep["d_w"])
+    return abs(float(naive.mean()) - rand) / rand
+
+
+def _b7_theory_z():
+    pts = [_b7(sigma2=s2) for s2 in (0.0, 0.5, 1.0, 2.0, 4.0)] + [_b7(N=N) for N in (100, 200, 550)]
+    return max(abs(p["pgr"] - p["theory"]["pgr"]) / p["pgr_se"] for p in pts)
+
+
+def _b7_rise_N():
+    return _b7(N=550)["pgr"] - _b7(N=100)["pgr"]
+
+
+def _b7_noise_pgr():
+    return _b7(sigma2=4.0)["pgr"] - _b7(sigma2=0.0)["pgr"]
+
+
+def _b7_noise_opr():
+    return _b7(sigma2=4.0)["opr"] / _b7(sigma2=0.0)["opr"]
+
+
+def _b7_fall_n():
+    return _b7(n=40)["pgr"] - _b7(n=250)["pgr"]
+
+
+def _b7_dip():
+    d_s = _b7()["d_s"]
+    r = _b7(N=d_s)
+    return r["w2s"] / r["weak"]
+
+
 # ---------------------------------------------------------------------------
 # The claims
 # ---------------------------------------------------------------------------
@@ -365,6 +426,9 @@ _C5 = "chapters/05_limits"
 _C3 = "chapters/03_student"
 _C6 = "chapters/06_subspace_variance"
 _C7 = "chapters/07_real_data"
+_C8 = "chapters/08_trained_networks"
+_B7_CFG = ("MLPs 16 units / 150 images / 100 epochs (weak) and 64 / 701 / 150 (strong) pretrained on digits 0-4; "
+           "probes on digits 5-9, target 'is it an 8', n = 100, N = 400, 200 held out, 20 splits")
 _SW = f"d = {RF_D}, M_TE = 64..1024, kernel-limit student, seeds {RF_SEEDS}"
 
 CLAIMS: tuple[Claim, ...] = (
@@ -452,6 +516,30 @@ CLAIMS: tuple[Claim, ...] = (
           "smallest PGR decrease along measured d_sw", _b6_pgr_order, ">", 0.0),
     Claim("B6b", "On digits the W2S student beats its teacher.",
           "paper [ID]", _C7, "as B6a, smallest overlap", "ER_w2s / ER_w", _b6_beats_teacher, "<", 1.0),
+    Claim("B7a", "The weak trained network is genuinely weaker than the strong one on the pretraining task.",
+          "derived", _C8, _B7_CFG + "; 200 held-out images of digits 0-4",
+          "strong minus weak held-out accuracy", _b7_weaker, ">", 0.0),
+    Claim("B7b", "Measured in sample space, the trained networks share far more than random subspaces would.",
+          "paper [ID]", _C8, _B7_CFG + ", sigma^2 = 2",
+          "d_sw / (d_s d_w / (n + N))", _b7_dsw_vs_random, ">", 5.0),
+    Claim("B7c", "The naive recipe (principal directions in each model's own unit coordinates) returns the random-subspace value d_s d_w / D.",
+          "derived", _C8, _B7_CFG + "; 200 random relabellings of the strong network's units",
+          "|mean naive overlap - d_s d_w / D| / (d_s d_w / D)", _b7_naive, "<", 0.1),
+    Claim("B7d", "The exact formulas with measured dimensions, estimated energies and the injected noise predict PGR within error bars.",
+          "paper [ID] + derived", _C8, _B7_CFG + "; sigma^2 = 0..4 and N = 100, 200, 550",
+          "largest |PGR - theory| / SE", _b7_theory_z, "<", 3.0),
+    Claim("B7e", "PGR rises with the number N of teacher-labelled images.",
+          "paper [ID]", _C8, _B7_CFG + ", sigma^2 = 2", "PGR(N = 550) - PGR(N = 100)", _b7_rise_N, ">", 0.0),
+    Claim("B7f", "Injected label noise raises PGR.",
+          "paper [ID]", _C8, _B7_CFG, "PGR(sigma^2 = 4) - PGR(sigma^2 = 0)", _b7_noise_pgr, ">", 0.0),
+    Claim("B7g", "Injected label noise raises OPR.",
+          "paper [ID]", _C8, _B7_CFG, "OPR(sigma^2 = 4) / OPR(sigma^2 = 0)", _b7_noise_opr, ">", 1.0),
+    Claim("B7h", "PGR falls as the number n of true labels grows.",
+          "paper [ID]", _C8, _B7_CFG.replace("n = 100, N = 400", "N = 400") + ", sigma^2 = 2",
+          "PGR(n = 40) - PGR(n = 250)", _b7_fall_n, ">", 0.0),
+    Claim("B7i", "With N at the strong dimension d_s the minimum-norm student interpolates and its risk blows up.",
+          "paper [ID] + derived", _C8, _B7_CFG.replace("N = 400", "N = d_s") + ", sigma^2 = 2",
+          "ER_w2s / ER_w", _b7_dip, ">", 10.0),
 )
 
 
