@@ -19,76 +19,113 @@ Subspace weak-to-strong (Dong et al., 2025)
 
 __version__ = "0.1.0"
 
-# --- random-feature part (issue 3) ---------------------------------------
-from .random_features import (  # noqa: E402
-    TARGETS,
-    arccos_J,
-    population_gram,
-    relu_features,
-    sample_sphere,
-    target_correlation,
-    target_profile,
-    target_values,
-)
-from .harmonics import (  # noqa: E402
-    HarmonicEnergies,
-    gegenbauer,
-    harmonic_energies,
-    harmonic_multiplicity,
-    kernel_eigenvalues,
-    multiplicities,
-    relu_degree_energy,
-    relu_gegenbauer_coefficients,
-)
-from .teacher import Teacher, fit_teacher, least_squares_loss  # noqa: E402
-from .student import (  # noqa: E402
-    FiniteStudent,
-    KernelStudent,
-    gradient_descent_student,
-    lambda_1,
-    student_loss,
-    student_trajectory,
-    tau_to_time,
-)
-from .finite_data import SampleStudent, train_on_samples  # noqa: E402
-from .early_stopping import (  # noqa: E402
-    StoppingResult,
-    degree_learning_times,
-    early_stop,
-    loss_curve,
-    loss_by_degree,
-    optimal_stopping,
-)
-from .limits import SweepResult, fit_exponent, floor, overlap_floor, pgr, teacher_size_sweep  # noqa: E402
+# Names are imported on first use (PEP 562), so ``import w2s_lib`` or a chapter that needs only
+# the subspace part does not pay for SciPy's optimisers, the harmonic tables, etc.; what a name
+# resolves to is exactly the function of the module listed here.
+import importlib as _importlib
 
-# --- subspace part (issue 4) ------------------------------------------------
-# (exports added by the subspace modules)
-from .subspace import (  # noqa: E402
-    RISK_KEYS,
-    classify_regime,
-    correlation_dimension,
-    make_theta,
-    principal_cosines,
-    random_subspaces,
-    ratio_of_means_se,
-    regime_from_risks,
-    simulate_subspace,
-    simulate_subspace_general,
-    subspace_risks,
-    subspace_risks_from_energies,
-    subspace_risks_general,
-    subspaces_with_principal_cosines,
-    sweep_subspace,
-    theta_energies,
-)
-from .real_data import (  # noqa: E402
-    digits_feature_maps,
-    digits_kpca_basis,
-    digits_overlap_sweep,
-    digits_target,
-    digits_w2s,
-    estimate_noise_variance,
-    intrinsic_dimension,
-    measured_correlation_dimension,
-    spectrum_intrinsic_dimension,
-)
+_EXPORTS = {
+    "random_features": (
+        "TARGETS",
+        "arccos_J",
+        "population_gram",
+        "relu_features",
+        "sample_sphere",
+        "target_correlation",
+        "target_profile",
+        "target_values",
+    ),
+    "harmonics": (
+        "HarmonicEnergies",
+        "gegenbauer",
+        "harmonic_energies",
+        "harmonic_multiplicity",
+        "kernel_eigenvalues",
+        "multiplicities",
+        "relu_degree_energy",
+        "relu_gegenbauer_coefficients",
+    ),
+    "teacher": (
+        "Teacher",
+        "fit_teacher",
+        "least_squares_loss",
+    ),
+    "student": (
+        "FiniteStudent",
+        "KernelStudent",
+        "gradient_descent_student",
+        "lambda_1",
+        "student_loss",
+        "student_trajectory",
+        "tau_to_time",
+    ),
+    "finite_data": (
+        "SampleStudent",
+        "train_on_samples",
+    ),
+    "early_stopping": (
+        "StoppingResult",
+        "degree_learning_times",
+        "early_stop",
+        "loss_curve",
+        "loss_by_degree",
+        "optimal_stopping",
+    ),
+    "limits": (
+        "SweepResult",
+        "fit_exponent",
+        "floor",
+        "overlap_floor",
+        "pgr",
+        "teacher_size_sweep",
+    ),
+    "subspace": (
+        "RISK_KEYS",
+        "classify_regime",
+        "correlation_dimension",
+        "make_theta",
+        "principal_cosines",
+        "random_subspaces",
+        "ratio_of_means_se",
+        "regime_from_risks",
+        "simulate_subspace",
+        "simulate_subspace_general",
+        "subspace_risks",
+        "subspace_risks_from_energies",
+        "subspace_risks_general",
+        "subspaces_with_principal_cosines",
+        "sweep_subspace",
+        "theta_energies",
+    ),
+    "real_data": (
+        "digits_feature_maps",
+        "digits_kpca_basis",
+        "digits_overlap_sweep",
+        "digits_target",
+        "digits_w2s",
+        "estimate_noise_variance",
+        "intrinsic_dimension",
+        "measured_correlation_dimension",
+        "spectrum_intrinsic_dimension",
+    ),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    module = _WHERE.get(name)
+    if module is None:
+        try:  # a submodule: ``w2s_lib.subspace``
+            return _importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # next time: a plain module attribute
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))

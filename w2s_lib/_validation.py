@@ -8,7 +8,9 @@ their boundary so that bad input never reaches NumPy and never produces a NaN.
 
 from __future__ import annotations
 
+import functools
 import numbers
+import os
 
 import numpy as np
 
@@ -20,6 +22,9 @@ __all__ = [
     "check_array",
     "check_unit_rows",
     "check_times",
+    "check_resources",
+    "memory_limit",
+    "WORK_LIMIT",
 ]
 
 
@@ -133,3 +138,77 @@ def check_times(value, name="tau"):
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0 (times run forward from initialisation), got min {float(arr.min())!r}")
     return arr
+
+
+# ---------------------------------------------------------------------------
+# resource guards
+# ---------------------------------------------------------------------------
+#: Fraction of the machine's physical memory one call may plan to allocate.
+MEMORY_FRACTION = 0.5
+#: Largest estimated work of one call, in floating-point operations (~10^13: hours on a
+#: 2-core machine at the few GFLOP/s the book's small batched problems reach).  Nothing the
+#: book computes comes within a factor 100 of it.
+WORK_LIMIT = 1e13
+_FALLBACK_RAM = 4 << 30  # used when the platform does not report its physical memory
+
+
+@functools.lru_cache(maxsize=None)
+def physical_memory() -> int:
+    """Physical memory of the machine in bytes (read once; 4 GiB when it cannot be read)."""
+    try:
+        ram = int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
+        ram = 0
+    return ram if ram > 0 else _FALLBACK_RAM
+
+
+def memory_limit() -> int:
+    """Bytes one call of a public function may plan to allocate: ``MEMORY_FRACTION`` of RAM."""
+    return int(MEMORY_FRACTION * physical_memory())
+
+
+def _fmt_bytes(n) -> str:
+    n = float(n)
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB", "EB"):
+        if n < 1000 or unit == "EB":
+            return f"{n:.3g} {unit}"
+        n /= 1000
+    return f"{n:.3g} EB"  # pragma: no cover
+
+
+def check_resources(name, value, *, nbytes=0, flops=0, what=None):
+    """Refuse, before anything is allocated, a call that would need too much memory or work.
+
+    Parameters
+    ----------
+    name : str
+        The parameter (or parameters, e.g. ``"trials, n, N"``) that sets the size; named in
+        the message.
+    value : object
+        Its value, shown in the message (``repr``).
+    nbytes : int or float
+        Estimated peak memory of the call in bytes (Python ints: no overflow).
+    flops : int or float
+        Estimated floating-point operations of the call.
+    what : str, optional
+        What the estimate is for (e.g. ``"an (n, M) feature matrix"``), added to the message.
+
+    Raises
+    ------
+    ValueError
+        When ``nbytes > memory_limit()`` or ``flops > WORK_LIMIT``; the message holds the
+        parameter, the estimate and the limit.
+    """
+    limit = memory_limit()
+    about = f" ({what})" if what else ""
+    if nbytes > limit:
+        raise ValueError(
+            f"{name} = {value!r} would need about {_fmt_bytes(nbytes)} of memory{about}, more than the "
+            f"limit of {_fmt_bytes(limit)} ({MEMORY_FRACTION:g} of this machine's "
+            f"{_fmt_bytes(physical_memory())} of RAM); use a smaller {name}"
+        )
+    if flops > WORK_LIMIT:
+        raise ValueError(
+            f"{name} = {value!r} would need about {float(flops):.3g} floating-point operations{about}, "
+            f"more than the limit of {WORK_LIMIT:.3g} (hours of computation); use a smaller {name}"
+        )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from ._validation import check_float, check_int, check_times
+from ._validation import check_float, check_int, check_times, check_resources
 from .harmonics import kernel_eigenvalues
 from .student import student_trajectory
 
@@ -82,6 +82,10 @@ def loss_curve(trajectory, tau_min=1e-2, tau_max=1e6, n_grid=400):
     """
     traj = _check_traj(trajectory)
     tau_min, tau_max, n_grid = _check_range(tau_min, tau_max, n_grid)
+    # the loss at every grid time needs one exponential per (time, spectral mode)
+    modes = int(getattr(traj, "M", 0) or np.size(getattr(traj, "rates", 1)))
+    check_resources("n_grid", n_grid, nbytes=24 * n_grid * modes, flops=20 * n_grid * modes,
+                    what=f"{n_grid} times x {modes} spectral modes")
     taus = np.logspace(np.log10(tau_min), np.log10(tau_max), n_grid)
     return taus, traj.loss(taus)
 

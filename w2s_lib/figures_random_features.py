@@ -18,12 +18,12 @@ Seeding conventions (fixed, so a chapter re-run prints identical numbers):
 
 from __future__ import annotations
 
-import contextlib
 from functools import lru_cache
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from ._blas import one_blas_thread
 from ._validation import check_int
 from .early_stopping import optimal_stopping
 from .harmonics import kernel_eigenvalues, multiplicities
@@ -65,27 +65,9 @@ CH03_MTE = (32, 64, 128, 256, 512)
 CH03_MST = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 0)  # 0 = infinity (the kernel limit)
 
 
-def _controller():
-    try:  # threadpoolctl ships with scikit-learn (the book's real-data dependency)
-        import scipy.linalg  # noqa: F401  (load every BLAS before taking stock of them)
-        from threadpoolctl import ThreadpoolController
-
-        return ThreadpoolController()
-    except Exception:  # pragma: no cover - optional
-        return None
-
-
-_POOL = _controller()
-
-
-def _one_blas_thread():
-    """Context running BLAS/LAPACK on one thread (a no-op without threadpoolctl).
-
-    The grids here hold many small Gram matrices (at most 1024 x 1024); for those a second
-    BLAS thread gains little, and on a busy machine it can cost a lot (threads waiting on
-    each other).
-    """
-    return _POOL.limit(limits=1, user_api="blas") if _POOL is not None else contextlib.nullcontext()
+# The grids here hold many small Gram matrices (at most 1024 x 1024): one BLAS thread
+# (shared helper, :mod:`w2s_lib._blas`).
+_one_blas_thread = one_blas_thread
 
 
 def _plain_log_label(value, _pos=None):

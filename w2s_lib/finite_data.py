@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float, check_int, check_rng, check_times, check_unit_rows
+from ._blas import small_blas_call
+from ._validation import check_float, check_int, check_resources, check_rng, check_times, check_unit_rows
 from .random_features import population_gram, relu_features, sample_sphere, target_correlation
 from .student import _check_teacher, lambda_1
 
@@ -105,6 +106,7 @@ class SampleStudent:
         return (self.vb @ self._h(tau)).reshape(tau.shape)
 
 
+@small_blas_call()  # the sample matrix (N, M_ST) is thin: one thread
 def train_on_samples(teacher, W_student, N, seed, rcond=1e-12):
     """Train a student on ``N`` teacher-labelled samples (closed-form empirical gradient flow).
 
@@ -132,6 +134,9 @@ def train_on_samples(teacher, W_student, N, seed, rcond=1e-12):
     rng = check_rng(seed)
     rcond = check_float(rcond, "rcond", low=0.0, high=1.0, low_open=True, high_open=True)
     d, M = teacher.d, W.shape[0]
+    check_resources("N", N, nbytes=8 * (N * d + 3 * N * M + N * teacher.M + 3 * M * M),
+                    flops=4 * N * M * min(N, M) + 2 * N * (M + teacher.M) * d + 10 * M**3,
+                    what=f"{N} samples through {M} student and {teacher.M} teacher features")
     X = sample_sphere(N, d, rng)
     Phi = relu_features(X, W) / np.sqrt(N)
     y = relu_features(X, teacher.W) @ teacher.coef / np.sqrt(N)

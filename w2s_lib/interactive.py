@@ -242,6 +242,14 @@ class WidgetRenderer:
     ----------
     hits, misses : int
         Axes whose static layer was restored from the cache / drawn.
+    legend_hits, legend_misses : int
+        Legends composited from the cache / drawn.
+
+    Legends are drawn over the data, so their pixels cannot simply be restored; but a
+    legend's look depends only on its entries, styles and place (:func:`_legend_signature`),
+    not on the data below it.  Each legend with a fixed ``loc`` is therefore drawn once on a
+    transparent scratch buffer, cut out, and on later updates alpha-composited over the new
+    data (laying out and drawing a legend's texts and handles was ~40 % of an update).
     """
 
     def __init__(self, dpi: int = 72, cache_size: int = 24):
@@ -250,9 +258,13 @@ class WidgetRenderer:
         self.dpi = int(dpi)
         self.cache_size = int(cache_size)
         self._backgrounds: OrderedDict = OrderedDict()
+        self._legends: OrderedDict = OrderedDict()
+        self._scratch = None
         self._canvas = None
         self.hits = 0
         self.misses = 0
+        self.legend_hits = 0
+        self.legend_misses = 0
 
     def render(self, fig) -> bytes:
         """PNG bytes of ``fig`` (which is modified: its data artists are set animated)."""
@@ -307,11 +319,45 @@ class WidgetRenderer:
             self._backgrounds.popitem(last=False)
         return self._draw_data(fig, data_layer, renderer)
 
-    @staticmethod
-    def _draw_data(fig, data_layer, renderer):
+    def _draw_data(self, fig, data_layer, renderer):
+        from matplotlib.legend import Legend
+
         for a in data_layer:
-            a.draw(renderer)
+            key = _legend_signature(a) if isinstance(a, Legend) else None
+            if key is None:
+                a.draw(renderer)
+                continue
+            layer = self._legends.get(key)
+            if layer is None:
+                layer = self._legends[key] = self._grab_legend(a, renderer)
+                self.legend_misses += 1
+            else:
+                self._legends.move_to_end(key)
+                self.legend_hits += 1
+            _composite(renderer, *layer)
+        while len(self._legends) > self.cache_size:
+            self._legends.popitem(last=False)
         return _encode_png(renderer)
+
+    def _grab_legend(self, legend, renderer):
+        """Draw ``legend`` alone on a transparent buffer of the figure's size: the row and
+        column of the top-left corner of what it drew, and those pixels (float RGBA in [0, 1])."""
+        import numpy as np
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        w, h = renderer.width, renderer.height  # (not always whole pixels)
+        scratch = self._scratch
+        if scratch is None or (scratch.width, scratch.height, scratch.dpi) != (w, h, renderer.dpi):
+            scratch = self._scratch = RendererAgg(w, h, renderer.dpi)
+        scratch.clear()  # transparent
+        legend.draw(scratch)
+        img = np.asarray(scratch.buffer_rgba())
+        ink = img[..., 3] > 0
+        if not ink.any():
+            return 0, 0, np.zeros((0, 0, 4))
+        r, c = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        top, bottom, left, right = int(r[0]), int(r[-1]) + 1, int(c[0]), int(c[-1]) + 1
+        return top, left, img[top:bottom, left:right] / 255.0
 
     def _canvas_for(self, fig):
         """One Agg canvas, moved from figure to figure: its renderer (and matplotlib's text
@@ -395,6 +441,82 @@ def _data_artists(fig) -> list:
     out += sorted((a for a in fig.get_children() if a is not fig.patch and a not in axes and a.get_visible()),
                   key=methodcaller("get_zorder"))
     return out
+
+
+def _composite(renderer, top, left, pixels):
+    """Alpha-composite ``pixels`` (float RGBA, straight alpha) over the renderer's buffer
+    with their top-left corner at row ``top``, column ``left`` ("over", as Agg draws)."""
+    import numpy as np
+
+    if not pixels.size:
+        return
+    buf = np.asarray(renderer.buffer_rgba())
+    h, w = pixels.shape[:2]
+    dst = buf[top:top + h, left:left + w]
+    src_a = pixels[..., 3:]
+    dst_f = dst / 255.0
+    out_a = src_a + dst_f[..., 3:] * (1.0 - src_a)
+    rgb = pixels[..., :3] * src_a + dst_f[..., :3] * dst_f[..., 3:] * (1.0 - src_a)
+    rgb = np.divide(rgb, out_a, out=np.zeros_like(rgb), where=out_a > 0)
+    dst[..., :3] = np.rint(255.0 * rgb)
+    dst[..., 3:] = np.rint(255.0 * out_a)
+
+
+_CACHED_COLLECTIONS = ("PathCollection", "PolyCollection", "LineCollection", "FillBetweenPolyCollection")
+
+
+def _legend_signature(legend):
+    """A hashable description of everything a legend draws, or ``None`` when it cannot be
+    cached (``loc="best"``, whose place depends on the data; handles of unknown kinds)."""
+    import numpy as np
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    if getattr(legend, "_loc", 0) == 0 or not legend.get_visible():
+        return None
+    sig = [type(legend.parent).__name__, tuple(legend.parent.bbox.bounds), tuple(legend.figure.bbox.bounds),
+           legend.figure.dpi, legend._loc, tuple(legend.get_bbox_to_anchor().bounds), legend._ncols,
+           legend._mode, legend.get_frame_on(), legend.shadow, legend.borderpad, legend.labelspacing,
+           legend.handlelength, legend.handleheight, legend.handletextpad, legend.borderaxespad,
+           legend.columnspacing, legend.markerscale, legend._alignment, legend.get_zorder()]
+    frame = legend.legendPatch
+    sig.append((_color(frame.get_facecolor()), _color(frame.get_edgecolor()), frame.get_linewidth(),
+                frame.get_alpha(), _boxstyle(frame.get_boxstyle())))
+    for t in [legend.get_title(), *legend.texts]:
+        sig.append((t.get_text(), t.get_visible(), t.get_fontsize(), tuple(t.get_fontfamily()),
+                    t.get_fontweight(), t.get_fontstyle(), _color(t.get_color()), t.get_alpha(),
+                    t.get_horizontalalignment(), t.get_rotation()))
+    for hd in legend.legend_handles:
+        if hd is None:
+            return None
+        common = (type(hd).__name__, hd.get_visible(), hd.get_alpha(), hd.get_zorder())
+        if type(hd) is Line2D:
+            sig.append(common + (_color(hd.get_color()), hd.get_linestyle(), repr(hd._dash_pattern),
+                                 hd.get_linewidth(), repr(hd.get_marker()), hd.get_markersize(),
+                                 _color(hd.get_markerfacecolor()), _color(hd.get_markeredgecolor()),
+                                 hd.get_markeredgewidth(), hd.get_fillstyle(), hd.get_drawstyle(),
+                                 tuple(np.asarray(hd.get_xdata(), float).round(6)),
+                                 tuple(np.asarray(hd.get_ydata(), float).round(6)), repr(hd.get_markevery())))
+        elif type(hd) in (Patch, Rectangle):
+            sig.append(common + (_color(hd.get_facecolor()), _color(hd.get_edgecolor()), hd.get_linewidth(),
+                                 hd.get_linestyle(), hd.get_hatch(), hd.get_fill(),
+                                 tuple(hd.get_bbox().bounds)))
+        elif isinstance(hd, Collection) and type(hd).__name__ in _CACHED_COLLECTIONS:
+            sig.append(common + (np.asarray(hd.get_facecolor()).round(6).tobytes(),
+                                 np.asarray(hd.get_edgecolor()).round(6).tobytes(),
+                                 tuple(np.atleast_1d(hd.get_linewidth())), repr(hd.get_linestyle()),
+                                 hd.get_hatch(), np.asarray(getattr(hd, "get_sizes", lambda: [])()).tobytes(),
+                                 tuple(p.vertices.round(6).tobytes() for p in hd.get_paths()),
+                                 np.asarray(hd.get_offsets()).round(6).tobytes()))
+        else:
+            return None
+    return tuple(sig)
+
+
+def _boxstyle(style):
+    return (type(style).__name__, tuple(sorted((k, v) for k, v in vars(style).items()
+                                              if isinstance(v, (int, float, str, type(None))))))
 
 
 def _color(c):

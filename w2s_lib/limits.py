@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int, check_times
+from ._validation import check_array, check_choice, check_float, check_int, check_times, check_resources
 from .early_stopping import optimal_stopping
 from .random_features import TARGETS, sample_sphere
 from .teacher import fit_teacher
@@ -203,6 +203,9 @@ def teacher_size_sweep(d, m_values, seeds, target="linear"):
         raise ValueError(f"m_values must hold at least 2 distinct widths, got {ms}")
     if len(ss) < 1:
         raise ValueError("seeds must hold at least one seed")
+    check_resources("m_values", max(ms), nbytes=24 * max(ms) ** 2,
+                    flops=len(ss) * sum(10 * m**3 + m * m * (2 * d + 40) for m in ms),
+                    what=f"{len(ms) * len(ss)} teacher fits up to M_TE = {max(ms)}")
     shape = (len(ms), len(ss))
     lte, lst, tst = np.empty(shape), np.empty(shape), np.empty(shape)
     for i, m in enumerate(ms):

@@ -36,7 +36,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas
 
-from ._validation import check_array, check_choice, check_int, check_rng, check_unit_rows
+from ._blas import small_blas_call
+from ._validation import check_array, check_choice, check_int, check_rng, check_unit_rows, check_resources
 
 __all__ = [
     "TARGETS",
@@ -74,6 +75,8 @@ def sample_sphere(n, d, seed):
     """
     n = check_int(n, "n", low=1)
     d = check_int(d, "d", low=2)
+    # the draw and its normalised copy
+    check_resources("n", n, nbytes=16 * n * d, flops=30 * n * d, what=f"{n} points in dimension d = {d}")
     rng = check_rng(seed)
     g = rng.standard_normal((n, d))
     norms = np.linalg.norm(g, axis=1, keepdims=True)
@@ -102,6 +105,9 @@ def relu_features(X, W):
     """
     W = check_unit_rows(W, "W")
     X = check_array(X, "X", ndim=2, shape=(None, W.shape[1]))
+    n, M = X.shape[0], W.shape[0]
+    check_resources("X.shape[0] (n)", n, nbytes=16 * n * M, flops=2 * n * M * W.shape[1],
+                    what=f"an ({n}, {M}) feature matrix")
     return np.maximum(X @ W.T, 0.0)
 
 
@@ -153,6 +159,7 @@ def _J_block(c, s, a, scale, out):
     np.divide(a, scale, out=out)
 
 
+@small_blas_call(lambda U, V=None: max(len(U), 0 if V is None else len(V)))
 def _relu_gram(U, V=None):
     """The Gram of :func:`population_gram` for checked unit rows (the finite student calls it
     directly: its factorisation reads one triangle).
@@ -211,6 +218,12 @@ def population_gram(U, V=None):
         mirrored).
     """
     U = check_unit_rows(U, "U")
+    if V is not None:
+        V = check_unit_rows(V, "V", d=U.shape[1])
+    M1 = U.shape[0]
+    M2 = M1 if V is None else V.shape[0]
+    check_resources("U.shape[0] (M)", M1, nbytes=8 * M1 * M2 + 64 * _GRAM_BLOCK_ENTRIES,
+                    flops=M1 * M2 * (2 * U.shape[1] + 40), what=f"an ({M1}, {M2}) Gram matrix")
     if V is None:
         G = _relu_gram(U)  # upper triangle and diagonal
         n = G.shape[0]
@@ -222,7 +235,7 @@ def population_gram(U, V=None):
             low = np.tril_indices(i1 - i0, -1)
             D[low] = D.T[low]
         return G
-    return _relu_gram(U, check_unit_rows(V, "V", d=U.shape[1]))
+    return _relu_gram(U, V)
 
 
 def default_beta(d):
@@ -353,6 +366,7 @@ def target_profile(d, max_degree, target="linear"):
     return t
 
 
+@small_blas_call(lambda A: len(A))
 def _sym_eigh(A):
     """Eigen-decomposition of a symmetric matrix (ascending), LAPACK divide and conquer.
 

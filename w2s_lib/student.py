@@ -55,7 +55,8 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas, lapack
 
-from ._validation import check_float, check_int, check_times, check_unit_rows
+from ._blas import small_blas_call
+from ._validation import check_float, check_int, check_times, check_unit_rows, check_resources
 from .random_features import _relu_gram, population_gram, target_correlation
 from .teacher import Teacher
 
@@ -375,6 +376,7 @@ def _student_gram_eig(W, rcond):
     return fac
 
 
+@small_blas_call(lambda teacher, W, rcond: max(len(W), teacher.M))
 def _finite_student(teacher, W, rcond):
     fac = _student_gram_eig(W, rcond)
     c = _relu_gram(W, teacher.W) @ teacher.coef  # = population_gram(W, teacher.W) @ a
@@ -423,6 +425,10 @@ def student_trajectory(teacher, W_student=None, rcond=1e-12):
     if key in lru:
         lru.move_to_end(key)
         return lru[key]
+    M = W.shape[0]
+    check_resources("W_student.shape[0] (M_ST)", M, nbytes=8 * (3 * M * M + M * teacher.M),
+                    flops=10 * M**3 + 2 * M * teacher.M * teacher.d,
+                    what=f"the factorisation of an ({M}, {M}) student Gram matrix")
     st = _finite_student(teacher, W, rcond)
     lru[key] = st
     while len(lru) > _CACHE_SIZE:
@@ -451,6 +457,7 @@ def student_loss(teacher, tau, W_student=None):
     return traj.loss(tau)
 
 
+@small_blas_call()  # 10^5 small matrix-vector products: one BLAS thread
 def gradient_descent_student(teacher, W_student, tau_max, n_steps):
     """Reference implementation: explicit gradient descent, a plain loop.
 
@@ -478,6 +485,9 @@ def gradient_descent_student(teacher, W_student, tau_max, n_steps):
     tau_max = check_float(tau_max, "tau_max", low=0.0, low_open=True)
     n_steps = check_int(n_steps, "n_steps", low=1)
     M = W.shape[0]
+    check_resources("n_steps", n_steps, nbytes=8 * (3 * M * M + M * teacher.M + 2 * n_steps),
+                    flops=10 * M**3 + 2 * n_steps * (M * M + 3 * M),
+                    what=f"{n_steps} gradient steps at M_ST = {M}")
     S = population_gram(W)
     c = population_gram(W, teacher.W) @ teacher.coef
     b = target_correlation(W, teacher.beta, teacher.target)

@@ -51,7 +51,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int, check_rng
+from ._blas import small_blas_call
+from ._validation import check_array, check_choice, check_float, check_int, check_rng, check_resources
 
 __all__ = [
     "theta_energies",
@@ -183,6 +184,7 @@ def make_theta(d_s, d_w, d_sw, *, shared=1.0, s_only=0.0, w_only=0.0, outside=0.
     d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
     union = d_s + d_w - d_sw
     D = union + 1 if D is None else check_int(D, "D", low=union)
+    check_resources("D", D, nbytes=8 * D, flops=D, what=f"a vector of length {D}")
     blocks = {
         "shared": (check_float(shared, "shared", low=0.0), slice(d_s - d_sw, d_s)),
         "s_only": (check_float(s_only, "s_only", low=0.0), slice(0, d_s - d_sw)),
@@ -422,6 +424,8 @@ def random_subspaces(D, d_s, d_w, seed):
     D = check_int(D, "D", low=1)
     d_s = check_int(d_s, "d_s", low=1, high=D)
     d_w = check_int(d_w, "d_w", low=1, high=D)
+    check_resources("D", D, nbytes=24 * D * (d_s + d_w), flops=4 * D * (d_s**2 + d_w**2),
+                    what=f"QR factorisations of ({D}, {d_s}) and ({D}, {d_w}) Gaussian matrices")
     rng = check_rng(seed)
     return _orth(rng.standard_normal((D, d_s))), _orth(rng.standard_normal((D, d_w)))
 
@@ -455,6 +459,8 @@ def subspaces_with_principal_cosines(D, d_s, d_w, cosines, seed):
     d_s = check_int(d_s, "d_s", low=1)
     d_w = check_int(d_w, "d_w", low=1)
     D = check_int(D, "D", low=d_s + d_w)
+    check_resources("D", D, nbytes=32 * D * D, flops=10 * D**3,
+                    what=f"a random ({D}, {D}) rotation")
     k = min(d_s, d_w)
     c = check_array(cosines, "cosines", shape=(k,))
     if np.any(c < 0) or np.any(c > 1):
@@ -639,6 +645,7 @@ def _chunk_size(trials, per_trial_floats):
     return int(max(1, min(trials, (48 << 20) // (8 * per_trial_floats))))
 
 
+@small_blas_call()  # batches of tiny solves
 def _run_trials(rng, trials, n, N, sigma2, A_s, A_w, t, target_s, target_w, rho_s, rho_w,
                 want_coefs, method):
     """Per-trial excess risks ``|coef - target|^2 + rho`` and optionally coefficients."""
@@ -660,6 +667,21 @@ def _run_trials(rng, trials, n, N, sigma2, A_s, A_w, t, target_s, target_w, rho_
     else:
         fitter = _fit_from_samples
         per_trial = (n + N) * (2 * k + 4)
+    # memory: the per-trial risks (and coefficients) kept, their concatenation, one chunk;
+    # work: the chunk's factorisations, at least ~10^5 operations per trial (numpy's overhead
+    # on a batch of small solves, ~40 us per trial measured)
+    kept = 4 + (d_w + 3 * d_s if want_coefs else 0)
+    p = k + 1
+    if method == "gram":
+        per_trial_flops = 2 * p**3 + 2 * max(d_s, d_w) * p**2 + 4 * max(d_s, d_w) ** 3
+    else:
+        per_trial_flops = 8 * (n + N) * (k * k + max(d_s, d_w) ** 2) + 4 * max(d_s, d_w) ** 3
+    chunk_bytes = 2 * max(48 << 20, 8 * per_trial)  # a chunk holds at least one trial
+    check_resources("n + N", n + N, nbytes=16 * per_trial, flops=per_trial_flops,
+                    what="one trial")
+    check_resources("trials", trials, nbytes=2 * 8 * trials * kept + chunk_bytes,
+                    flops=trials * max(per_trial_flops, 10**5),
+                    what=f"{trials} trials of four fits in dimension {k} with n = {n}, N = {N}")
     size = _chunk_size(trials, per_trial)
     risks = {key: [] for key in RISK_KEYS}
     coefs = {key: [] for key in RISK_KEYS}
@@ -890,6 +912,10 @@ def sweep_subspace(grid, *, d_s, d_w, d_sw, n, N, sigma2, theta):
             if not np.all(arr == np.round(arr)):
                 raise TypeError(f"grid[{name!r}] must hold integers")
             values[name] = arr.astype(int)
+    # sizes first: the checks below loop over every (n, N) pair
+    cells = int(np.prod([len(v) for v in values.values()], dtype=object))
+    check_resources("grid", {k: len(v) for k, v in values.items()}, nbytes=2 * 8 * 24 * cells,
+                    flops=200 * cells, what=f"{cells} grid points")
     # validate every base / grid value through the scalar checkers
     all_vals = {k: values.get(k, np.array([v])) for k, v in base.items()}
     for dsw in all_vals["d_sw"]:

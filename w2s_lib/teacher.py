@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_choice, check_float, check_unit_rows
+from ._validation import check_choice, check_float, check_unit_rows, check_resources
 from .random_features import TARGETS, _sym_eigh, check_beta, population_gram, target_correlation, target_profile
 
 __all__ = ["Teacher", "fit_teacher", "least_squares_loss"]
@@ -161,6 +161,10 @@ def fit_teacher(W, target="linear", beta=None, rcond=1e-10):
     d = W.shape[1]
     beta = check_beta(beta, d)
     rcond = check_float(rcond, "rcond", low=0.0, high=1.0, low_open=True, high_open=True)
+    M = W.shape[0]
+    # the Gram matrix, its eigenvectors and LAPACK's workspace; an O(M^3) eigensolver
+    check_resources("W.shape[0] (M_TE)", M, nbytes=24 * M * M, flops=10 * M**3,
+                    what=f"the eigendecomposition of an ({M}, {M}) Gram matrix")
     G = population_gram(W)
     b = target_correlation(W, beta, target)
     a, bta, rank = _projection(G, b, rcond)
