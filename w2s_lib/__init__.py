@@ -11,6 +11,7 @@ Random-feature weak-to-strong (Medvedev et al., 2025)
     finite_data       a student trained on N teacher-labelled samples
     early_stopping    optimal stopping time, per-degree learning times
     limits            the quadratic floor, PGR, the fitted exponent
+    input_models      sphere vs Gaussian inputs (equivalent up to time x d)
 
 Subspace weak-to-strong (Dong et al., 2025)
     subspace          exact ridgeless risks, Monte Carlo simulation, sweeps
@@ -58,7 +59,9 @@ from .early_stopping import (  # noqa: E402
     loss_curve,
     loss_by_degree,
     optimal_stopping,
+    holdout_stopping,
 )
+from .input_models import gaussian_equivalence  # noqa: E402
 from .limits import SweepResult, fit_exponent, floor, overlap_floor, pgr, teacher_size_sweep  # noqa: E402
 
 # --- subspace part (issue 4) ------------------------------------------------
