@@ -76,3 +76,18 @@ def test_exponent_over_dims_matches_teacher_size_sweep():
     assert slopes[8] == pytest.approx(ref.slope, rel=1e-12)
     with pytest.raises(ValueError, match="dims"):
         ledger.exponent_over_dims((1,))
+
+
+def test_every_chapter_cites_known_references():
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    bib = set(re.findall(r"^@\w+\{([^,\s]+),", (root / "references.bib").read_text(), flags=re.M))
+    for nb in sorted(root.glob("chapters/0[1-7]_*.ipynb")):
+        md = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"]
+                       if c["cell_type"] == "markdown")
+        keys = {k.strip() for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", md) for k in group.split(",")}
+        assert keys, f"{nb.name} cites nothing"
+        assert keys <= bib, f"{nb.name} cites unknown keys {sorted(keys - bib)}"
