@@ -11,6 +11,7 @@ Random-feature weak-to-strong (Medvedev et al., 2025)
     finite_data       a student trained on N teacher-labelled samples
     early_stopping    optimal stopping time, per-degree learning times
     limits            the quadratic floor, PGR, the fitted exponent
+    input_models      sphere vs Gaussian inputs (equivalent up to time x d)
 
 Subspace weak-to-strong (Dong et al., 2025)
     subspace          exact ridgeless risks, Monte Carlo simulation, sweeps
@@ -70,6 +71,10 @@ _EXPORTS = {
         "loss_curve",
         "loss_by_degree",
         "optimal_stopping",
+        "holdout_stopping",
+    ),
+    "input_models": (
+        "gaussian_equivalence",
     ),
     "limits": (
         "SweepResult",

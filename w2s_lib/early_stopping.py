@@ -23,6 +23,7 @@ __all__ = [
     "optimal_stopping",
     "degree_learning_times",
     "loss_by_degree",
+    "holdout_stopping",
 ]
 
 
@@ -220,3 +221,73 @@ def loss_by_degree(teacher, tau):
     contrib = target[:, None] - 2.0 * g * cross[:, None] + g * g * energies[:, None]
     degrees = np.arange(H.max_degree + 2)
     return degrees, contrib.reshape(degrees.shape + tau.shape)
+
+
+def holdout_stopping(trajectory, teacher, n_val, labels="target", trials=200, seed=0,
+                     tau_min=1e-2, tau_max=1e6, n_grid=200):
+    """Stop a finite student without the oracle: pick ``tau`` on a small held-out set.
+
+    The oracle ``tau*`` of :func:`early_stop` minimises the population loss against the
+    target, which a practitioner cannot compute.  Here each trial draws ``n_val`` fresh
+    inputs on the sphere, labels them either with the true target (``labels="target"``: a
+    small labelled validation set) or with the teacher (``labels="teacher"``: free, but the
+    teacher's own labels), and stops at the grid time that minimises the mean squared error
+    on them.  The cost is the population loss at that time against the oracle's.
+
+    Parameters
+    ----------
+    trajectory : FiniteStudent
+        A finite student (``student_trajectory(teacher, W_student)``) of ``teacher``.
+    teacher : Teacher
+        The teacher whose labels the student was trained on (linear target).
+    n_val : int
+        Held-out inputs per trial, ``>= 1``.
+    labels : {"target", "teacher"}
+    trials : int
+        Independent held-out sets, ``>= 1``.
+    seed : int
+        ``>= 0``; trial ``i`` draws with ``default_rng([seed, n_val, i])``.
+    tau_min, tau_max, n_grid
+        Log grid of candidate times (see :func:`loss_curve`).
+
+    Returns
+    -------
+    dict
+        ``tau``: shape (trials,), the chosen times; ``loss``: shape (trials,), population
+        loss ``L_ST`` at them; ``oracle``: the :class:`StoppingResult` of :func:`early_stop`;
+        ``excess``: shape (trials,), ``loss / L_ST* - 1``; ``teacher_loss``.
+    """
+    from .random_features import relu_features, sample_sphere, target_values
+    from .student import FiniteStudent
+
+    if not isinstance(trajectory, FiniteStudent):
+        raise TypeError(f"trajectory must be a FiniteStudent (student_trajectory(teacher, W)), "
+                        f"got {type(trajectory).__name__}")
+    if not (hasattr(teacher, "W") and hasattr(teacher, "coef")):
+        raise TypeError(f"teacher must be a Teacher (fit_teacher(...)), got {type(teacher).__name__}")
+    n_val = check_int(n_val, "n_val", low=1)
+    if labels not in ("target", "teacher"):
+        raise ValueError(f"labels must be 'target' or 'teacher', got {labels!r}")
+    trials = check_int(trials, "trials", low=1)
+    seed = check_int(seed, "seed", low=0)
+    _check_range(tau_min, tau_max, n_grid)
+    taus = np.logspace(np.log10(tau_min), np.log10(tau_max), n_grid)
+    # u(tau) = Q diag(g(tau)) q / s for every grid time at once (FiniteStudent.coef, batched)
+    Q = trajectory.eigvecs                                              # (M_ST, r)
+    Y = trajectory._g(taus) * (trajectory.q / trajectory.eigvals)[:, None]  # (r, n_grid)
+    pop = trajectory.loss(taus)
+    d = trajectory.d
+    chosen = np.empty(trials, dtype=int)
+    per_chunk = max(1, 20_000 // n_val)        # trials per batch (bounds the feature matrix)
+    for start in range(0, trials, per_chunk):
+        ids = range(start, min(start + per_chunk, trials))
+        X = np.concatenate([sample_sphere(n_val, d, np.random.default_rng([seed, n_val, i])) for i in ids])
+        y = target_values(X) if labels == "target" else relu_features(X, teacher.W) @ teacher.coef
+        err = (relu_features(X, trajectory.W) @ Q) @ Y - y[:, None]      # (len(ids) n_val, n_grid)
+        mse = np.mean((err**2).reshape(len(ids), n_val, n_grid), axis=1)
+        chosen[start:start + len(ids)] = np.argmin(mse, axis=1)
+    idx = chosen
+    oracle = early_stop(trajectory, tau_min, tau_max, 400)
+    loss = pop[idx]
+    return dict(tau=taus[idx], loss=loss, oracle=oracle, excess=loss / oracle.loss_star - 1.0,
+                teacher_loss=float(trajectory.teacher_loss))
