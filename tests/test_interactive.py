@@ -57,18 +57,6 @@ def test_register_callback_rejects_an_empty_sweep():
         interactive.register_callback("test:empty", sweep=[])
 
 
-def test_animation_html_is_self_contained_with_one_frame_per_value():
-    def draw(fig, v):
-        fig.subplots().plot([0, 1], [0, v])
-
-    html = interactive.animation_html([1, 2, 3], draw, figsize=(3, 2)).data
-    import re
-
-    assert "font-awesome" not in html
-    assert not re.findall(r"(?:src|href)=[\"']https?://", html)  # nothing loaded from another host
-    assert html.count("data:image/png;base64") == 3
-
-
 def test_widget_copy_of_a_log_figure_has_no_minor_ticks_but_the_same_data():
     import numpy as np
     from matplotlib.figure import Figure

@@ -5,16 +5,16 @@ matplotlib drawings; this module holds what every chapter needs around them:
 
 * a registry of widget callbacks, each with a realistic slider sweep, so the
   benchmark suite and the tests can drive every callback without a display;
-* :func:`animation_html`, the kernel-free version of a chapter's main control
-  (a self-contained JavaScript animation for readers of the static site);
 * :func:`interact`, which wires a registered callback to ipywidgets controls;
 * what keeps a slider update fast (``benchmarks/run.py`` measures it):
   :func:`lighten_for_widget` (lighter ticks, round limits, fixed titles in the
   widget's copy of a figure), :class:`WidgetRenderer` (each axes' frame, ticks and
   labels drawn once and reused; only the data redrawn) and :func:`widget_update`
   (no garbage-collection pause inside an update);
-* :func:`static_site_note`, the note telling static-site readers where the
-  sliders went.
+
+The static site has no kernel, so it shows each widget's *explorable* instead
+(:mod:`w2s_lib.explorables`, drawn in the browser); the widgets here are for readers
+with a kernel, and for values outside an explorable's grid.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import contextlib
 import dataclasses
 import functools
 import io
-import re
 from typing import Callable, Mapping, Sequence
 
 import matplotlib
@@ -32,9 +31,7 @@ __all__ = [
     "WidgetCallback",
     "register_callback",
     "registered_callbacks",
-    "animation_html",
     "interact",
-    "static_site_note",
     "render_png",
     "settle_garbage_collector",
     "widget_update",
@@ -570,54 +567,6 @@ def _titles(ax):
     return (ax.title, ax._left_title, ax._right_title)
 
 
-def animation_html(values, draw_frame: Callable, *, figsize=(6.4, 3.4), dpi: int = 72,
-                   interval: int = 700, title: Callable | None = None):
-    """Kernel-free animation of a figure over a sequence of parameter values.
-
-    Parameters
-    ----------
-    values : sequence
-        Parameter values, one frame each (keep it to ~10-20 frames).
-    draw_frame : callable
-        ``draw_frame(fig, value)`` draws one frame into the (cleared) figure.
-    figsize, dpi, interval
-        Figure size in inches, resolution, and milliseconds between frames.
-    title : callable, optional
-        ``title(value) -> str``, set as the figure's suptitle.
-
-    Returns
-    -------
-    IPython.display.HTML
-        A self-contained JavaScript player (play / step buttons and a frame
-        slider) that works on a static page with no kernel.
-    """
-    import matplotlib.pyplot as plt
-    from IPython.display import HTML
-    from matplotlib.animation import FuncAnimation
-
-    values = list(values)
-    if not values:
-        raise ValueError("values must hold at least one frame")
-    with plt.ioff():
-        fig = plt.figure(figsize=figsize, dpi=dpi, layout="constrained")
-
-        def update(i):
-            fig.clear()
-            draw_frame(fig, values[i])
-            if title is not None:
-                fig.suptitle(title(values[i]), fontsize="medium")
-            return []
-
-        anim = FuncAnimation(fig, update, frames=len(values), interval=interval, blit=False)
-        with matplotlib.rc_context({"animation.embed_limit": 40.0}):
-            html = anim.to_jshtml(default_mode="once")
-        # matplotlib links Font Awesome 4 from a CDN; the book theme already ships Font
-        # Awesome, so drop the link and keep the page free of third-party hosts.
-        html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*"\s*/?>', "", html)
-        plt.close(fig)
-    return HTML(html)
-
-
 def interact(callback_name: str, controls: Mapping):
     """Wire a registered callback to ipywidgets controls and return the widget box.
 
@@ -650,14 +599,3 @@ def interact(callback_name: str, controls: Mapping):
     settle_garbage_collector()
     box = widgets.VBox([widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")), out])
     return box, wired
-
-
-def static_site_note():
-    """Markdown note shown above a live widget: what a static-page reader should do."""
-    from IPython.display import Markdown
-
-    return Markdown(
-        "*Live controls.* The sliders below need a running Python kernel. On the static site "
-        "use the launch button (rocket icon, top of the page) to open this chapter in Binder "
-        "or Colab; the animation further down shows the same effect without a kernel."
-    )

@@ -12,7 +12,6 @@ chosen ``N`` highlighted.
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 
 from .. import figures_trained as F
 from .. import trained_features as tf
