@@ -339,6 +339,37 @@ def _target_energies(d_s, d_w, d_sw, gamma, n_components, y):
     return {"rho_s": total - in_s, "rho_w": total - in_w, "bias": total - in_sw, "delta": in_w - in_sw}
 
 
+def summarize_risks(per_seed):
+    """Means and standard errors of the four risks over splits, with PGR and OPR.
+
+    Parameters
+    ----------
+    per_seed : dict of ndarray, shape (seeds,)
+        ``RISK_KEYS`` -> the risk of each learner on each split.
+
+    Returns
+    -------
+    dict
+        ``key`` and ``key + "_se"`` for every risk; ``pgr``, ``opr`` as ratios of means,
+        with their delta-method standard errors ``pgr_se``, ``opr_se``.
+    """
+    seeds = per_seed["weak"].size
+    out = {}
+    for key in RISK_KEYS:
+        r = per_seed[key]
+        out[key] = float(r.mean())
+        out[key + "_se"] = float(r.std(ddof=1) / np.sqrt(seeds)) if seeds > 1 else 0.0
+    gap = out["weak"] - out["strong_ceiling"]
+    if gap == 0 or out["w2s"] == 0:
+        raise ValueError("PGR / OPR undefined: the teacher matches the ceiling or the student is exact")
+    out["pgr"] = (out["weak"] - out["w2s"]) / gap
+    out["opr"] = out["strong_baseline"] / out["w2s"]
+    out["pgr_se"] = ratio_of_means_se(per_seed["weak"] - per_seed["w2s"],
+                                      per_seed["weak"] - per_seed["strong_ceiling"])
+    out["opr_se"] = ratio_of_means_se(per_seed["strong_baseline"], per_seed["w2s"])
+    return out
+
+
 def digits_w2s(d_s=40, d_w=20, d_sw=10, *, n=100, N=800, n_test=400, sigma2=2.0, digit=0,
                target_components=None, seeds=10, seed=0, gamma=None, n_components=100,
                threshold=0.99):
@@ -412,19 +443,7 @@ def digits_w2s(d_s=40, d_w=20, d_sw=10, *, n=100, N=800, n_test=400, sigma2=2.0,
                 "strong_baseline": risk(F_s, baseline), "strong_ceiling": risk(F_s, ceiling)}
     d_meas = np.array([measured_correlation_dimension(F_s[b], F_w[b]) for b in both])
 
-    out = {}
-    for key in RISK_KEYS:
-        r = per_seed[key]
-        out[key] = float(r.mean())
-        out[key + "_se"] = float(r.std(ddof=1) / np.sqrt(seeds)) if seeds > 1 else 0.0
-    gap = out["weak"] - out["strong_ceiling"]
-    if gap == 0 or out["w2s"] == 0:
-        raise ValueError("PGR / OPR undefined: the teacher matches the ceiling or the student is exact")
-    out["pgr"] = (out["weak"] - out["w2s"]) / gap
-    out["opr"] = out["strong_baseline"] / out["w2s"]
-    out["pgr_se"] = ratio_of_means_se(per_seed["weak"] - per_seed["w2s"],
-                                      per_seed["weak"] - per_seed["strong_ceiling"])
-    out["opr_se"] = ratio_of_means_se(per_seed["strong_baseline"], per_seed["w2s"])
+    out = summarize_risks(per_seed)
     out["per_seed"] = per_seed
     out["d_sw_nominal"] = d_sw
     out["d_sw_measured"] = float(d_meas.mean())

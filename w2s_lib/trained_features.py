@@ -45,13 +45,13 @@ import warnings
 
 import numpy as np
 
+from ._blas import one_blas_thread
 from ._validation import check_array, check_choice, check_float, check_int, check_rng
-from .real_data import _digits_raw, intrinsic_dimension, measured_correlation_dimension
+from .real_data import _digits_raw, intrinsic_dimension, measured_correlation_dimension, summarize_risks
 from .subspace import (
     RISK_KEYS,
     _batched_min_norm_lstsq,
     _general_energies,
-    ratio_of_means_se,
     subspace_risks_from_energies,
 )
 
@@ -88,14 +88,6 @@ PRETRAIN_HOLDOUT = 200
 _MODELS = {"weak": WEAK, "strong": STRONG}
 
 
-@functools.lru_cache(maxsize=1)
-def _blas_controller():
-    import scipy.linalg  # noqa: F401  (load every BLAS before taking stock of them)
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
 def _one_blas_thread(func):
     """Run ``func`` with BLAS/LAPACK on one thread.
 
@@ -104,7 +96,7 @@ def _one_blas_thread(func):
     """
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             return func(*args, **kwargs)
 
     return wrapper
@@ -476,24 +468,6 @@ def trained_representations(threshold=0.99, digit=8):
     return _representations(threshold, digit)
 
 
-def _summary(per_seed):
-    seeds = per_seed["weak"].size
-    out = {}
-    for key in RISK_KEYS:
-        r = per_seed[key]
-        out[key] = float(r.mean())
-        out[key + "_se"] = float(r.std(ddof=1) / np.sqrt(seeds)) if seeds > 1 else 0.0
-    gap = out["weak"] - out["strong_ceiling"]
-    if gap == 0 or out["w2s"] == 0:
-        raise ValueError("PGR / OPR undefined: the teacher matches the ceiling or the student is exact")
-    out["pgr"] = (out["weak"] - out["w2s"]) / gap
-    out["opr"] = out["strong_baseline"] / out["w2s"]
-    out["pgr_se"] = ratio_of_means_se(per_seed["weak"] - per_seed["w2s"],
-                                      per_seed["weak"] - per_seed["strong_ceiling"])
-    out["opr_se"] = ratio_of_means_se(per_seed["strong_baseline"], per_seed["w2s"])
-    return out
-
-
 #: Splits on which ``d_sw`` is measured (it varies by a few hundredths between splits).
 _DSW_SPLITS = 3
 
@@ -582,7 +556,7 @@ def trained_w2s(n=100, N=500, sigma2=1.0, *, n_test=200, seeds=10, seed=0, thres
 
     per_seed = {"weak": risk(F_w, teacher), "w2s": risk(F_s, student),
                 "strong_baseline": risk(F_s, baseline), "strong_ceiling": risk(F_s, ceiling)}
-    out = _summary(per_seed)
+    out = summarize_risks(per_seed)
     out["per_seed"] = per_seed
     if isinstance(seed, (int, np.integer)):  # the splits depend only on (seed, seeds, n + N): cache
         d_meas = np.array(_split_overlaps(threshold, digit, int(seed), seeds, n + N))
