@@ -242,7 +242,7 @@ def exponent_explorable() -> Explorable:
         alt.Chart(alt.Data(values=band)).transform_filter(at_d)
         .mark_area(color=_BLUE, opacity=0.2)
         .encode(xm, alt.Y("lo_ratio:Q", scale=alt.Scale(type="log", domain=_domain_expr(rdom), nice=False),
-                          title="L_ST* / L_TE"), alt.Y2("hi_ratio:Q"))
+                          stack=None, title="L_ST* / L_TE"), alt.Y2("hi_ratio:Q"))
         .properties(name="band"),
         alt.Chart(alt.Data(values=[{"ratio": 1.0}])).mark_rule(color="black", strokeWidth=0.8)
         .encode(y=yr).properties(name="no_gain_ratio"),

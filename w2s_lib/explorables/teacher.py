@@ -113,7 +113,7 @@ def teacher_explorable() -> Explorable:
               axis=alt.Axis(format="~g"))
     left = alt.layer(
         alt.Chart(alt.InlineData(values=band)).transform_filter(at_d)
-        .mark_area(color="#d62728", opacity=0.15).encode(x, alt.Y("lo:Q", scale=y_scale, title="teacher loss L_TE"),
+        .mark_area(color="#d62728", opacity=0.15).encode(x, alt.Y("lo:Q", scale=y_scale, stack=None, title="teacher loss L_TE"),
                                                          alt.Y2("hi:Q")).properties(name="band"),
         alt.Chart(alt.InlineData(values=counts)).transform_filter(at_d)
         .mark_rule(color="black", strokeDash=[4, 3]).encode(x=alt.X("n:Q"), tooltip=["kind:N", "n:Q"])
@@ -139,7 +139,7 @@ def teacher_explorable() -> Explorable:
                         offset=18),
     )
     bar_scale = alt.Scale(type="log", domain=[BAR_FLOOR, 2], nice=False)
-    y_bar = alt.Y("bar:Q", scale=bar_scale,
+    y_bar = alt.Y("bar:Q", scale=bar_scale, stack=None,
                   title="error energy in degree k", axis=alt.Axis(format="~e"))
     right = alt.layer(
         alt.Chart(alt.InlineData(values=bars)).transform_filter(at_dsm)
