@@ -543,7 +543,7 @@ def trained_w2s(n=100, N=500, sigma2=1.0, *, n_test=200, seeds=10, seed=0, thres
     lab, unl, test = perms[:, :n], perms[:, n:n + N], perms[:, n + N:n + N + n_test]
     both = perms[:, :n + N]
     y_train = inject_label_noise(y[both], sigma2, rng, kind=noise)
-    y_lab, y_unl = y_train[:, :n], y_train[:, n:]
+    y_lab = y_train[:, :n]  # the unlabelled images carry the teacher's labels, not these
 
     teacher = _batched_min_norm_lstsq(F_w[lab], y_lab)
     pseudo = np.einsum("tmd,td->tm", F_w[unl], teacher)

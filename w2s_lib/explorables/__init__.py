@@ -55,6 +55,7 @@ __all__ = [
     "registered_explorables",
     "round_sig",
     "records",
+    "packed",
     "CHAPTER_MODULES",
 ]
 
@@ -221,6 +222,30 @@ def records(**columns) -> list[dict]:
         else:
             cols[k] = [_plain(x) for x in (v.tolist() if hasattr(v, "tolist") else v)]
     return [{k: round_sig(cols[k][i]) for k in cols} for i in range(n)]
+
+
+def packed(arrays, **keys):
+    """One record holding the column ``arrays`` as lists, tagged with the scalar ``keys``.
+
+    The values go through :func:`~w2s_lib.explorables.records` (7 significant digits, finite
+    only); the spec expands the record after filtering it (``transform_flatten``), so the
+    page carries each field name once per curve instead of once per point.
+
+    Parameters
+    ----------
+    arrays : dict of str to array_like, each shape (n,)
+        The columns of the curve.
+    **keys : scalar
+        The control values (and other scalars) the curve belongs to.
+
+    Returns
+    -------
+    dict
+    """
+    rows = records(**arrays)
+    out = {k: records(v=v)[0]["v"] for k, v in keys.items()}
+    out.update({k: [r[k] for r in rows] for k in arrays})
+    return out
 
 
 class Explorable:

@@ -17,9 +17,9 @@ import numpy as np
 
 from .. import figures_random_features as F
 from ..random_features import relu_features, sample_sphere
-from . import Control, Explorable, records, register_explorable
+from . import Control, Explorable, packed, records, register_explorable
 
-__all__ = ["kernel_explorable", "kernel_expected", "packed", "N_SHOW", "FEATURE_THETAS"]
+__all__ = ["kernel_explorable", "kernel_expected", "N_SHOW", "FEATURE_THETAS"]
 
 #: Features drawn in the left panel (as in :func:`w2s_lib.figures_random_features.draw_features`).
 N_SHOW = 8
@@ -27,30 +27,6 @@ N_SHOW = 8
 FEATURE_THETAS = np.linspace(-np.pi, np.pi, 121)
 FEATURE_THETAS.setflags(write=False)
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
-
-
-def packed(arrays, **keys):
-    """One record holding the column ``arrays`` as lists, tagged with the scalar ``keys``.
-
-    The values go through :func:`~w2s_lib.explorables.records` (7 significant digits, finite
-    only); the spec expands the record after filtering it (``transform_flatten``), so the
-    page carries each field name once per curve instead of once per point.
-
-    Parameters
-    ----------
-    arrays : dict of str to array_like, each shape (n,)
-        The columns of the curve.
-    **keys : scalar
-        The control values (and other scalars) the curve belongs to.
-
-    Returns
-    -------
-    dict
-    """
-    rows = records(**arrays)
-    out = {k: records(v=v)[0]["v"] for k, v in keys.items()}
-    out.update({k: [r[k] for r in rows] for k in arrays})
-    return out
 
 
 def _check(d, M):

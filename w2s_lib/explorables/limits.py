@@ -90,7 +90,7 @@ def exponent_state(d=32, m_lo=64, m_hi=1024):
 def _fit_lines(d, st):
     """Records of the pooled fit, the per-seed fits and the guides at one setting."""
     r = F.width_sweep(d)
-    lte, lst = r.teacher_loss[st["mask"]], r.student_loss[st["mask"]]
+    lte = r.teacher_loss[st["mask"]]
     xs = np.array([lte.min(), lte.max()])
     fit = records(L_TE=xs, L_ST=np.exp(st["intercept"]) * xs ** st["slope"])
     seeds = []

@@ -21,8 +21,7 @@ import numpy as np
 
 from .. import figures_random_features as F
 from ..student import student_trajectory
-from . import Control, Explorable, records, register_explorable
-from .kernel import packed
+from . import Control, Explorable, packed, records, register_explorable
 
 __all__ = ["student_explorable", "student_expected", "TAUS"]
 

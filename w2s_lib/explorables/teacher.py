@@ -19,8 +19,7 @@ import altair as alt
 import numpy as np
 
 from .. import figures_random_features as F
-from . import Control, Explorable, records, register_explorable
-from .kernel import packed
+from . import Control, Explorable, packed, records, register_explorable
 
 __all__ = ["teacher_explorable", "teacher_expected", "MAX_DEGREE", "BAR_FLOOR"]
 
