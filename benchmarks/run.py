@@ -115,21 +115,23 @@ def widget_latencies(repeats: int = 1) -> dict:
 
     The default view is drawn first (the notebook has already drawn it when a reader
     touches a slider), then every setting of the sweep, in order, is timed ``repeats``
-    times: compute the figure and render it to PNG with the widget's
-    :class:`~w2s_lib.interactive.WidgetRenderer`, exactly as a widget update does (the
-    static layer is redrawn only when the axes change).
+    times: refill the widget's :class:`~w2s_lib.interactive.LiveFigure` and render it to
+    PNG with its :class:`~w2s_lib.interactive.WidgetRenderer`, exactly as a widget update
+    does (the static layer is redrawn only when the axes change).
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from w2s_lib.interactive import WidgetRenderer, registered_callbacks, settle_garbage_collector, widget_update
+    from w2s_lib.interactive import (LiveFigure, WidgetRenderer, registered_callbacks, settle_garbage_collector,
+                                     widget_update)
 
     results = {}
     for name, cb in registered_callbacks().items():
-        renderer = WidgetRenderer()  # one per widget, as interact() makes
-        fig = cb.func(**cb.sweep[0])  # the default view the notebook draws first
+        renderer = WidgetRenderer()  # one renderer and one live figure per widget, as interact() makes
+        live = LiveFigure(cb)
+        fig = live.update(**cb.sweep[0])  # the default view the notebook draws first
         renderer.render(fig)
         plt.close(fig)
         first_drawn = renderer.misses  # the default view's axes, drawn before any slider moves
@@ -139,7 +141,7 @@ def widget_latencies(repeats: int = 1) -> dict:
             for _ in range(repeats):
                 t0 = time.perf_counter()
                 with widget_update():  # its closing garbage collection is timed too
-                    fig = cb.func(**params)
+                    fig = live.update(**params)
                     renderer.render(fig)
                     plt.close(fig)
                 times.append(1e3 * (time.perf_counter() - t0))

@@ -258,3 +258,62 @@ def test_renderer_keeps_hidden_axes_hidden():
         assert not fig.axes[1].get_visible()
         assert _share_of_differing_pixels(got, interactive.render_png(with_hidden(top))) < 2e-3
     assert (r.misses, r.hits) == (1, 1)  # only the shown axes is drawn and cached
+
+
+def _rgba(png):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+@pytest.mark.parametrize("name", sorted(interactive.registered_callbacks()))
+def test_every_widget_drawn_on_its_reused_figure_matches_a_fresh_figure(name):
+    """A widget's LiveFigure, refilled setting after setting (the sweep forward, then back,
+    so that every change of panels, scales, limits and legends is met from both sides),
+    draws exactly the pixels of a figure built afresh for the same setting; and it does
+    reuse its figure and axes rather than building new ones."""
+    import numpy as np
+
+    cb = interactive.registered_callbacks()[name]
+    live = interactive.LiveFigure(cb)
+    figures, axes_ids = set(), set()
+    for params in list(cb.sweep) + list(cb.sweep[::-1]):
+        fig = live.update(**params)
+        figures.add(id(fig))
+        axes_ids.update(id(ax) for ax in fig.axes)
+        got, want = _rgba(interactive.render_png(fig)), _rgba(interactive.render_png(cb.func(**params)))
+        assert got.shape == want.shape and np.array_equal(got, want), params
+    assert len(figures) == 1, "the widget's figure was rebuilt"
+    assert len(axes_ids) <= 3, "the widget's axes were rebuilt"
+
+
+def test_reused_figure_forgets_scales_titles_legends_and_panels_of_the_last_drawing():
+    """A drawing that changes its number of panels, scales, limits, titles and legend, drawn
+    on a reused figure, equals the same drawing on a fresh figure."""
+    import numpy as np
+
+    def draw(two, log):
+        fig = interactive.widget_canvas((4, 2), dpi=72, left=0.15, bottom=0.2)
+        axes = fig.subplots(1, 2) if two else [fig.subplots()]
+        for k, ax in enumerate(axes):
+            ax.plot([1, 2, 30], [1, 5, 2 + k], label=f"curve {k}")
+            if log:
+                ax.set_xscale("log")
+                ax.set_title("log")
+                ax.set_ylim(0, 10)
+                ax.legend(loc="upper left")
+            ax.set_xlabel("x" if log else "")
+        if not two:
+            fig.text(0.5, 0.95, "one panel", ha="center")
+        return fig
+
+    cb = interactive.WidgetCallback("test:reuse", draw, ())
+    live = interactive.LiveFigure(cb)
+    for two, log in [(True, True), (False, False), (True, False), (False, True), (True, True)]:
+        fig = live.update(two=two, log=log)
+        assert len(fig.axes) == (2 if two else 1)
+        got, want = _rgba(interactive.render_png(fig)), _rgba(interactive.render_png(draw(two, log)))
+        assert np.array_equal(got, want), (two, log)

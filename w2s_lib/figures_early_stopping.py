@@ -543,9 +543,9 @@ def _plain_text(fig):
 
 def widget_figure(figsize=(7, 3.2), **margins):
     """A fresh figure for a widget callback, with fixed margins (no layout engine: faster to render)."""
-    fig = Figure(figsize=figsize, dpi=72)  # the widget's PNG dpi: text is measured at one resolution only
-    fig.subplots_adjust(**{**dict(left=0.09, right=0.985, bottom=0.2, top=0.9, wspace=0.3), **margins})
-    return fig
+    from .interactive import widget_canvas
+    # dpi 72, the widget's PNG dpi: text is measured at one resolution only
+    return widget_canvas(figsize, dpi=72, **{**dict(left=0.09, right=0.985, bottom=0.2, top=0.9, wspace=0.3), **margins})
 
 
 def u_curve_figure(fig, tau):

@@ -81,7 +81,8 @@ def fmt(x, digits=3, zero=1e-12):
 
 def _new_figure(figsize=(7.0, 3.2)):
     # no layout engine: constrained layout would double the cost of every widget update
-    return Figure(figsize=figsize, dpi=72)
+    from .interactive import widget_canvas
+    return widget_canvas(figsize, dpi=72)
 
 
 def _margins(fig, **kw):

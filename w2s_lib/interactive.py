@@ -6,6 +6,8 @@ matplotlib drawings; this module holds what every chapter needs around them:
 * a registry of widget callbacks, each with a realistic slider sweep, so the
   benchmark suite and the tests can drive every callback without a display;
 * :func:`interact`, which wires a registered callback to ipywidgets controls;
+* :class:`LiveFigure` and :func:`widget_canvas`: one widget's figure and axes built once
+  and refilled by every update (building a figure and its axes was a third of an update);
 * what keeps a slider update fast (``benchmarks/run.py`` measures it):
   :func:`lighten_for_widget` (lighter ticks, round limits, fixed titles in the
   widget's copy of a figure), :class:`WidgetRenderer` (each axes' frame, ticks and
@@ -20,12 +22,15 @@ with a kernel, and for values outside an explorable's grid.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import io
 from typing import Callable, Mapping, Sequence
 
 import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 __all__ = [
     "WidgetCallback",
@@ -39,6 +44,8 @@ __all__ = [
     "WidgetRenderer",
     "axes_signature",
     "static_signature",
+    "widget_canvas",
+    "LiveFigure",
 ]
 
 
@@ -579,6 +586,7 @@ def interact(callback_name: str, controls: Mapping):
 
     cb = registered_callbacks()[callback_name]
     renderer = WidgetRenderer()
+    live = LiveFigure(cb)  # one figure for the widget, refilled by each update
     for c in controls.values():
         if hasattr(c, "continuous_update"):
             c.continuous_update = False
@@ -587,7 +595,7 @@ def interact(callback_name: str, controls: Mapping):
     def redraw(**params):
         with out, widget_update():
             out.clear_output(wait=True)
-            fig = cb.func(**params)
+            fig = live.update(**params)
             # Render once, exactly as the benchmark measures it, re-using the static layer
             # of earlier updates.  ``display(fig)`` would go through IPython's inline
             # formatter, whose ``bbox_inches="tight"`` draws the figure twice; the callbacks'
@@ -599,3 +607,142 @@ def interact(callback_name: str, controls: Mapping):
     settle_garbage_collector()
     box = widgets.VBox([widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")), out])
     return box, wired
+
+
+# ---------------------------------------------------------------------------
+# One figure per widget, refilled by every update
+# ---------------------------------------------------------------------------
+_LIVE = contextvars.ContextVar("w2s_live_figure", default=None)
+
+
+def widget_canvas(figsize, dpi=None, **subplotpars):
+    """The figure a widget callback draws on: fresh, or the widget's own figure, emptied.
+
+    Outside an update of a :class:`LiveFigure` this is ``Figure(figsize, dpi)`` with
+    ``subplots_adjust(**subplotpars)``.  Inside one it is the widget's figure from the
+    previous update, with its axes kept for reuse (:meth:`ReusableFigure.add_subplot`),
+    so a slider update does not rebuild a figure, its axes and their tick machinery.
+    The drawing is the same either way (tested pixel for pixel for every widget).
+    """
+    live = _LIVE.get()
+    if live is not None:
+        return live.figure_for(figsize, dpi, subplotpars)
+    fig = Figure(figsize=figsize, dpi=dpi)
+    if subplotpars:
+        fig.subplots_adjust(**subplotpars)
+    return fig
+
+
+def _empty_axes(ax) -> None:
+    """Return a used axes to the state of a new one, for the attributes the book's
+    callbacks set: no artists, legend, titles or axis labels; linear scales with default
+    locators and formatters; fresh colour and fill cycles; autoscaling on, no data limits."""
+    from matplotlib import rcParams
+    from matplotlib.axes._base import _process_plot_var_args
+    from matplotlib.transforms import Bbox
+
+    for artist in list(ax._children):
+        artist.remove()
+    ax.containers = []
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    auto = rcParams["axes.titley"] is None
+    for title in _titles(ax):
+        title.set_text("")
+        title.set_y(1.0 if auto else rcParams["axes.titley"])
+    ax._autotitlepos = auto  # as Axes.clear leaves it
+    ax.xaxis.label.set_text("")
+    ax.yaxis.label.set_text("")
+    ax.set_xscale("linear")  # also restores the default locators and formatters
+    ax.set_yscale("linear")
+    ax._get_lines = _process_plot_var_args()
+    ax._get_patches_for_fill = _process_plot_var_args("Polygon")
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+    ax._request_autoscale_view()
+
+
+def _bounds(ax):
+    return tuple(round(v, 9) for v in ax.get_subplotspec().get_position(ax.figure).bounds)
+
+
+class ReusableFigure(Figure):
+    """A figure whose plain subplots are kept from one drawing to the next.
+
+    :meth:`reset` starts a drawing; :meth:`add_subplot` with a ``SubplotSpec`` and no
+    options (what ``fig.subplots()`` and ``fig.add_subplot(gs[i])`` pass) hands back an unclaimed axes
+    of the same place, emptied by :func:`_empty_axes`, instead of a new one; :meth:`finish`
+    removes the axes the drawing did not ask for.  Any other call builds a new axes.
+    """
+
+    _claimed = None
+
+    def reset(self):
+        self._claimed = set()
+        self.texts.clear()
+        self.legends.clear()
+        self._suptitle = self._supxlabel = self._supylabel = None
+
+    def add_subplot(self, *args, **kwargs):
+        from matplotlib.gridspec import SubplotSpec
+
+        claimed = self._claimed
+        plain = all(v is None for k, v in kwargs.items() if k in ("sharex", "sharey")) and \
+            not set(kwargs) - {"sharex", "sharey"}  # (what fig.subplots() passes)
+        if claimed is not None and plain and len(args) == 1 and isinstance(args[0], SubplotSpec):
+            spec = args[0]
+            place = tuple(round(v, 9) for v in spec.get_position(self).bounds)
+            for ax in self.axes:
+                if id(ax) not in claimed and type(ax) is Axes and _bounds(ax) == place:
+                    _empty_axes(ax)
+                    ax.set_subplotspec(spec)
+                    claimed.add(id(ax))
+                    return ax
+        ax = super().add_subplot(*args, **kwargs)
+        if claimed is not None:
+            claimed.add(id(ax))
+        return ax
+
+    def finish(self):
+        for ax in list(self.axes):
+            if id(ax) not in self._claimed:
+                self.delaxes(ax)
+        self._claimed = None
+
+
+class LiveFigure:
+    """The figure of one widget, refilled by each call of its callback.
+
+    ``LiveFigure(callback).update(**params)`` runs ``callback.func(**params)`` with
+    :func:`widget_canvas` handing it the previous update's figure (a
+    :class:`ReusableFigure`), and returns the figure drawn.  A callback that makes its
+    figure some other way gets a fresh figure as before.  Used by :func:`interact` and by
+    the benchmark.
+    """
+
+    def __init__(self, callback: WidgetCallback):
+        self.callback = callback
+        self.figure = None
+
+    def figure_for(self, figsize, dpi, subplotpars):
+        import numpy as np
+
+        fig = self.figure
+        if (fig is None or not np.allclose(fig.get_size_inches(), figsize)
+                or (dpi is not None and fig.dpi != dpi)):
+            fig = self.figure = ReusableFigure(figsize=figsize, dpi=dpi)
+        fig.reset()
+        if subplotpars:
+            fig.subplots_adjust(**subplotpars)
+        return fig
+
+    def update(self, **params):
+        token = _LIVE.set(self)
+        try:
+            fig = self.callback.func(**params)
+        finally:
+            _LIVE.reset(token)
+        if fig is self.figure:
+            fig.finish()
+        return fig
