@@ -229,3 +229,26 @@ def test_explorable_spec_is_finite_json_under_the_page_budget(built, name):
     for layer in entry.expected(**e.defaults):
         assert layer in layers, f"{name}: expected() names layer {layer!r}, the spec has none"
     assert entry.rtol <= 1e-6
+
+
+@pytest.mark.parametrize("name", sorted(ex.registered_explorables()))
+def test_explorable_spec_is_valid_vega_lite(built, name):
+    """The build skips Altair's schema checks (they were most of its time); the finished
+    spec is checked here against the Vega-Lite schema Altair ships, plain JSON types only
+    (a tuple left in the spec would fail as "not of type array")."""
+    from altair.utils.schemapi import validate_jsonschema
+
+    validate_jsonschema(built[name][1].spec, alt.vegalite.v6.schema.load_schema())
+
+
+def test_schema_check_rejects_a_broken_spec(built):
+    from altair.utils.schemapi import validate_jsonschema
+    from jsonschema import ValidationError
+
+    spec = json.loads(json.dumps(built["ch06:risks"][1].spec))
+    node = spec
+    while "mark" not in node:  # the first unit view
+        node = next(v[0] for k, v in node.items() if k in ("hconcat", "vconcat", "layer", "concat"))
+    node["mark"] = {"type": "no-such-mark"}
+    with pytest.raises(ValidationError):
+        validate_jsonschema(spec, alt.vegalite.v6.schema.load_schema())

@@ -39,6 +39,7 @@ Where it renders
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 import math
@@ -56,6 +57,8 @@ __all__ = [
     "round_sig",
     "records",
     "packed",
+    "inline",
+    "inline_layer",
     "CHAPTER_MODULES",
 ]
 
@@ -248,6 +251,28 @@ def packed(arrays, **keys):
     return out
 
 
+def inline(rows):
+    """Inline data of a chart layer: ``alt.InlineData`` over ``rows``, kept as a tuple.
+
+    Altair copies a chart deeply at every method call (``.properties``, ``.resolve_scale``,
+    concatenation, adding the controls), lists of records included; it leaves a tuple
+    alone, and writes it into the spec as the same JSON list.  With grids of thousands of
+    records, those copies were most of an explorable's build time.  Altair stores the
+    records once in the spec's top-level ``datasets`` and names them in the layer.
+    """
+    import altair as alt
+
+    return alt.InlineData(values=tuple(rows))  # (Altair moves it to the spec's "datasets")
+
+
+def inline_layer(rows):
+    """As :func:`inline`, but the records stay in the layer's own ``data.values`` (an
+    ``alt.Data``, which Altair does not move to the spec's top-level ``datasets``)."""
+    import altair as alt
+
+    return alt.Data(values=tuple(rows))
+
+
 class Explorable:
     """A figure drawn in the browser, with its controls and its data.
 
@@ -276,7 +301,9 @@ class Explorable:
 
             chart = chart.add_params(*[c.param() for c in self.controls])
             with alt.data_transformers.disable_max_rows():
-                spec = chart.to_dict()
+                spec = chart.to_dict(validate=False)  # validated by the tests (test_explorables.py)
+            # data sets moved to the top level keep the tuple :func:`inline` gave them
+            spec.update({"datasets": {k: list(v) for k, v in spec["datasets"].items()}} if "datasets" in spec else {})
         else:
             spec = dict(chart)
             spec.setdefault("params", [])
@@ -343,8 +370,18 @@ def register_explorable(name: str, *, expected: Callable[..., Mapping[str, list]
     """Decorator: register ``build`` (returning an :class:`Explorable`) under ``name``."""
 
     def decorate(build):
-        _REGISTRY[name] = ExplorableEntry(name, build, expected, rtol)
-        return build
+        @functools.wraps(build)
+        def build_unchecked(*args, **kwargs):
+            # Altair checks every object against the Vega-Lite schema as it is made
+            # ("debug mode"), inline data included: most of the build time of the larger
+            # explorables.  The finished spec is validated by the tests instead.
+            from altair.utils.schemapi import debug_mode
+
+            with debug_mode(False):
+                return build(*args, **kwargs)
+
+        _REGISTRY[name] = ExplorableEntry(name, build_unchecked, expected, rtol)
+        return build_unchecked
 
     return decorate
 

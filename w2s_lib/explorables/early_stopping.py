@@ -23,7 +23,7 @@ import numpy as np
 from .. import figures_early_stopping as F
 from ..early_stopping import degree_learning_times, early_stop
 from ..student import student_trajectory
-from . import Control, Explorable, records, register_explorable
+from . import Control, Explorable, inline_layer, records, register_explorable
 
 __all__ = ["tau_explorable", "tau_expected", "TAU_LOG10", "DEGREES",
            "finite_data_explorable", "finite_data_expected", "FD_TAU_LOG10"]
@@ -79,18 +79,18 @@ def tau_explorable() -> Explorable:
               title="training time \u03c4 = \u03bb\u2081t", axis=alt.Axis(format="~e", tickCount=8))
     y = alt.Y("loss:Q", scale=alt.Scale(type="log", domain=[max(0.3 * best.loss_star, 1e-6), 1.5], nice=False),
               title="population loss", axis=alt.Axis(format="~g"))
-    base = alt.Chart(alt.Data(values=curve))
+    base = alt.Chart(inline_layer(curve))
     left = alt.layer(
         base.mark_line(color="#1f77b4", strokeWidth=2.5, clip=True).encode(x, y).properties(name="curve"),
-        alt.Chart(alt.Data(values=[{"loss": float(teacher.loss)}])).mark_rule(color="black", strokeDash=[5, 4])
+        alt.Chart(inline_layer([{"loss": float(teacher.loss)}])).mark_rule(color="black", strokeDash=[5, 4])
         .encode(y="loss:Q").properties(name="teacher"),
-        alt.Chart(alt.Data(values=[{"tau": float(best.tau_star), "loss": float(best.loss_star)}]))
+        alt.Chart(inline_layer([{"tau": float(best.tau_star), "loss": float(best.loss_star)}]))
         .mark_point(color="#2ca02c", filled=True, size=60).encode(x, y).properties(name="optimum"),
-        alt.Chart(alt.Data(values=markers)).transform_filter(at_t)
+        alt.Chart(inline_layer(markers)).transform_filter(at_t)
         .mark_point(shape="square", color="#9467bd", filled=True, size=70).encode(x, y).properties(name="marker"),
-        alt.Chart(alt.Data(values=markers)).transform_filter(at_t)
+        alt.Chart(inline_layer(markers)).transform_filter(at_t)
         .mark_rule(color="#9467bd").encode(x="tau:Q").properties(name="marker_line"),
-        alt.Chart(alt.Data(values=markers)).transform_filter(at_t)
+        alt.Chart(inline_layer(markers)).transform_filter(at_t)
         .transform_calculate(label="'student loss ' + format(datum.loss, '.3~g')")
         .mark_text(align="right", baseline="bottom", dx=-6, dy=-6, fontSize=12, color="#9467bd")
         .encode(text="label:N", x=alt.value(380), y=alt.value(250)).properties(name="readout"),
@@ -105,14 +105,14 @@ def tau_explorable() -> Explorable:
     ky = alt.Y("learned:Q", scale=alt.Scale(domain=[0, 1.45], nice=False), title="fraction of degree k learned",
                axis=alt.Axis(values=[0, 0.5, 1]))
     right = alt.layer(
-        alt.Chart(alt.Data(values=bars)).transform_filter(at_t)
+        alt.Chart(inline_layer(bars)).transform_filter(at_t)
         .mark_bar().encode(
             x=kx, y=ky,
             color=alt.Color("degree:O", scale=alt.Scale(domain=list(DEGREES), range=[_DEGREE_COLORS[j] for j in DEGREES]),
                             legend=None),
             tooltip=["degree:O", alt.Tooltip("learned:Q", format=".3f"), alt.Tooltip("tau_k:N", title="\u03c4_k")],
         ).properties(name="bars"),
-        alt.Chart(alt.Data(values=bars)).transform_filter(at_t)
+        alt.Chart(inline_layer(bars)).transform_filter(at_t)
         .mark_text(angle=270, align="left", baseline="middle", dx=4, fontSize=10)
         .encode(x=kx, y=alt.Y("learned:Q", stack=None), text="tau_k:N").properties(name="bar_labels"),
     ).properties(width=180, height=250, title="what the student has learned")
@@ -222,21 +222,21 @@ def finite_data_explorable() -> Explorable:
     y = alt.Y("loss:Q", scale=alt.Scale(type="log", domain=[float(f"{0.3 * pop_stop.loss_star:.3g}"), 10.0], nice=False),
               title="population loss", axis=alt.Axis(format="~g"))
     left = alt.layer(
-        alt.Chart(alt.Data(values=[{"loss": float(T.loss)}])).mark_rule(color="#7f7f7f", strokeWidth=1)
+        alt.Chart(inline_layer([{"loss": float(T.loss)}])).mark_rule(color="#7f7f7f", strokeWidth=1)
         .encode(y="loss:Q").properties(name="teacher"),
-        alt.Chart(alt.Data(values=records(tau=F.FD_TAU_GRID, loss=pop.loss(F.FD_TAU_GRID))))
+        alt.Chart(inline_layer(records(tau=F.FD_TAU_GRID, loss=pop.loss(F.FD_TAU_GRID))))
         .mark_line(color="black", strokeDash=[5, 3], strokeWidth=1.2, clip=True).encode(x, y).properties(name="population"),
-        alt.Chart(alt.Data(values=interp)).transform_filter(at_n)
+        alt.Chart(inline_layer(interp)).transform_filter(at_n)
         .mark_rule(color="#d62728", strokeDash=[2, 2], strokeWidth=1.2).encode(y="loss:Q").properties(name="interpolating"),
-        alt.Chart(alt.Data(values=curves)).transform_filter(at_n)
+        alt.Chart(inline_layer(curves)).transform_filter(at_n)
         .mark_line(color="#ff7f0e", strokeWidth=2, clip=True).encode(x, y).properties(name="curve"),
-        alt.Chart(alt.Data(values=optima)).transform_filter(at_n)
+        alt.Chart(inline_layer(optima)).transform_filter(at_n)
         .mark_point(color="#ff7f0e", filled=True, size=50, opacity=1).encode(x, y).properties(name="optimum"),
-        alt.Chart(alt.Data(values=markers)).transform_filter(at_nt)
+        alt.Chart(inline_layer(markers)).transform_filter(at_nt)
         .mark_rule(color="#9467bd").encode(x="tau:Q").properties(name="marker_line"),
-        alt.Chart(alt.Data(values=markers)).transform_filter(at_nt)
+        alt.Chart(inline_layer(markers)).transform_filter(at_nt)
         .mark_point(shape="square", color="#9467bd", filled=True, size=60, opacity=1).encode(x, y).properties(name="marker"),
-        alt.Chart(alt.Data(values=markers)).transform_filter(at_nt)
+        alt.Chart(inline_layer(markers)).transform_filter(at_nt)
         .transform_calculate(label="'loss/teacher ' + format(datum.ratio, '.3~g') + ', interpolating ' + "
                                    "format(datum.interp_ratio, '.3~g')")
         .mark_text(align="left", baseline="bottom", dx=6, dy=-6, fontSize=11, color="#9467bd")
@@ -257,21 +257,21 @@ def finite_data_explorable() -> Explorable:
     color = alt.Color("kind:N", scale=kinds, legend=None)
     tip = ["N:Q", "kind:N", alt.Tooltip("ratio:Q", format=".3g")]
     right = alt.layer(
-        alt.Chart(alt.Data(values=[{"N": F.FD["m_st"]}])).mark_rule(color="#7f7f7f", strokeDash=[2, 2])
+        alt.Chart(inline_layer([{"N": F.FD["m_st"]}])).mark_rule(color="#7f7f7f", strokeDash=[2, 2])
         .encode(x=xn).properties(name="threshold"),
-        alt.Chart(alt.Data(values=[{"ratio": 1.0}])).mark_rule(color="black", strokeWidth=1)
+        alt.Chart(inline_layer([{"ratio": 1.0}])).mark_rule(color="black", strokeWidth=1)
         .encode(y=yr).properties(name="teacher_ratio"),
-        alt.Chart(alt.Data(values=limits)).mark_rule(strokeDash=[5, 3], strokeWidth=1)
+        alt.Chart(inline_layer(limits)).mark_rule(strokeDash=[5, 3], strokeWidth=1)
         .encode(y=yr, color=color).properties(name="limits"),
-        alt.Chart(alt.Data(values=ratios)).mark_line(strokeWidth=1.2).encode(xn, yr, color).properties(name="ratios"),
-        alt.Chart(alt.Data(values=ratios)).mark_point(filled=True, size=30, opacity=1)
+        alt.Chart(inline_layer(ratios)).mark_line(strokeWidth=1.2).encode(xn, yr, color).properties(name="ratios"),
+        alt.Chart(inline_layer(ratios)).mark_point(filled=True, size=30, opacity=1)
         .encode(xn, yr, color, shape=alt.Shape("kind:N", scale=alt.Scale(domain=[_EARLY, _INTERP],
                                                                         range=["circle", "square"]), legend=None),
                 tooltip=tip).properties(name="ratio_points"),
-        alt.Chart(alt.Data(values=ratios)).transform_filter(at_n)
+        alt.Chart(inline_layer(ratios)).transform_filter(at_n)
         .mark_point(shape="diamond", color="#9467bd", filled=False, size=160, strokeWidth=2, opacity=1)
         .encode(xn, yr, tooltip=tip).properties(name="highlight"),
-        alt.Chart(alt.Data(values=[{"N": F.FD["m_st"]}])).transform_calculate(label="'N = M_ST'")
+        alt.Chart(inline_layer([{"N": F.FD["m_st"]}])).transform_calculate(label="'N = M_ST'")
         .mark_text(align="left", baseline="top", dx=3, dy=4, fontSize=10, color="#7f7f7f")
         .encode(x=xn, y=alt.value(0), text="label:N").properties(name="threshold_label"),
     ).properties(width=200, height=250,

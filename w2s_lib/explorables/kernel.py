@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import figures_random_features as F
 from ..random_features import relu_features, sample_sphere
-from . import Control, Explorable, packed, records, register_explorable
+from . import Control, Explorable, inline, packed, records, register_explorable
 
 __all__ = ["kernel_explorable", "kernel_expected", "N_SHOW", "FEATURE_THETAS"]
 
@@ -101,7 +101,7 @@ def kernel_explorable() -> Explorable:
     at_dm = "datum.d == d && datum.M == M"
 
     left = alt.layer(
-        alt.Chart(alt.InlineData(values=feats)).transform_filter(at_d + " && datum.j < M").transform_flatten(["theta", "phi"])
+        alt.Chart(inline(feats)).transform_filter(at_d + " && datum.j < M").transform_flatten(["theta", "phi"])
         .mark_line(strokeWidth=1.2).encode(
             x=alt.X("theta:Q", scale=alt.Scale(domain=[-np.pi, np.pi], nice=False),
                     title="angle \u03b8 of x on a great circle"),
@@ -116,13 +116,13 @@ def kernel_explorable() -> Explorable:
     x_k = alt.X("theta:Q", scale=alt.Scale(domain=[0, np.pi], nice=False), title="angle \u03b8 between x and x\u2032")
     y_k = alt.Y("kernel:Q", title="K(x, x\u2032) / K(x, x)")
     right = alt.layer(
-        alt.Chart(alt.InlineData(values=limit)).transform_filter(at_d)
+        alt.Chart(inline(limit)).transform_filter(at_d)
         .mark_line(color="black", strokeWidth=2.5).encode(x_k, y_k).properties(name="limit"),
-        alt.Chart(alt.InlineData(values=finite)).transform_filter(at_dm).transform_flatten(["theta", "kernel"])
+        alt.Chart(inline(finite)).transform_filter(at_dm).transform_flatten(["theta", "kernel"])
         .mark_line(color="#1f77b4", strokeWidth=1.2).encode(x_k, y_k).properties(name="finite"),
-        alt.Chart(alt.InlineData(values=finite)).transform_filter(at_dm).transform_flatten(["theta", "kernel"])
+        alt.Chart(inline(finite)).transform_filter(at_dm).transform_flatten(["theta", "kernel"])
         .mark_circle(color="#1f77b4", size=10, opacity=1).encode(x_k, y_k).properties(name="finite_points"),
-        alt.Chart(alt.InlineData(values=gaps)).transform_filter(at_dm)
+        alt.Chart(inline(gaps)).transform_filter(at_dm)
         .transform_calculate(label="'largest gap ' + format(datum.gap, '.3~g')")
         .mark_text(align="right", baseline="top", dx=-6, dy=6, fontSize=12, color="#1f77b4")
         .encode(text="label:N", x=alt.value(260), y=alt.value(0)).properties(name="readout"),

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import figures_early_stopping as F
 from ..limits import fit_exponent
-from . import Control, Explorable, records, register_explorable
+from . import Control, Explorable, inline_layer, records, register_explorable
 
 __all__ = ["exponent_explorable", "exponent_expected", "exponent_state", "WIDTHS", "GUIDE_SLOPES"]
 
@@ -178,11 +178,11 @@ def exponent_explorable() -> Explorable:
     at_d = "datum.d == d"
     at_state = "datum.d == d && datum.m_lo == m_lo && datum.m_hi == m_hi"
     in_range = "datum.M >= datum.lo && datum.M <= datum.hi"
-    lookup = alt.LookupData(data=alt.Data(values=states), key="key", fields=["lo", "hi"])
+    lookup = alt.LookupData(data=inline_layer(states), key="key", fields=["lo", "hi"])
 
     def ranged(data):
         """``data`` at the current d, each row with the clamped range of the current setting."""
-        return (alt.Chart(alt.Data(values=data)).transform_filter(at_d)
+        return (alt.Chart(inline_layer(data)).transform_filter(at_d)
                 .transform_calculate(key=_KEY)
                 .transform_lookup(lookup="key", from_=lookup))
 
@@ -193,13 +193,13 @@ def exponent_explorable() -> Explorable:
               title="early-stopped student L_ST*", axis=alt.Axis(format="~e", tickCount=6))
     tip = ["M:Q", "seed:Q", alt.Tooltip("L_TE:Q", format=".3g"), alt.Tooltip("L_ST:Q", format=".3g")]
     left = alt.layer(
-        alt.Chart(alt.Data(values=static)).transform_filter(at_d)
+        alt.Chart(inline_layer(static)).transform_filter(at_d)
         .mark_area(color=_RED, opacity=0.12, clip=True)
         .encode(x, alt.Y("sq:Q", scale=yscale, stack=None, title="early-stopped student L_ST*"), y2=alt.value(260))
         .properties(name="forbidden"),
-        alt.Chart(alt.Data(values=static)).transform_filter(at_d)
+        alt.Chart(inline_layer(static)).transform_filter(at_d)
         .mark_line(color="black", strokeWidth=0.8, opacity=0.5, clip=True).encode(x, y).properties(name="no_gain"),
-        alt.Chart(alt.Data(values=guides)).transform_filter(at_state)
+        alt.Chart(inline_layer(guides)).transform_filter(at_state)
         .mark_line(color="#7f7f7f", strokeWidth=1, clip=True)
         .encode(x, y, detail="guide:N", strokeDash=alt.StrokeDash(
             "guide:N", scale=alt.Scale(domain=[f"slope {a:g}" for a in GUIDE_SLOPES], range=[[5, 3], [6, 2, 1, 2]]),
@@ -209,19 +209,19 @@ def exponent_explorable() -> Explorable:
         .mark_point(color=_GREY, filled=True, size=25, opacity=1).encode(x, y, tooltip=tip).properties(name="others"),
         ranged(points).transform_filter(in_range)
         .mark_point(color=_BLUE, filled=True, size=35, opacity=1).encode(x, y, tooltip=tip).properties(name="selected"),
-        alt.Chart(alt.Data(values=seed_fits)).transform_filter(at_state)
+        alt.Chart(inline_layer(seed_fits)).transform_filter(at_state)
         .mark_line(strokeWidth=1, clip=True)
         .encode(x, y, detail="seed:N", color=alt.Color("seed:N", scale=alt.Scale(domain=[0, 1, 2], range=list(_SEED_COLORS)),
                                                         legend=None))
         .properties(name="seed_fits"),
-        alt.Chart(alt.Data(values=fits)).transform_filter(at_state)
+        alt.Chart(inline_layer(fits)).transform_filter(at_state)
         .mark_line(color="black", strokeWidth=2, clip=True).encode(x, y).properties(name="fit"),
-        alt.Chart(alt.Data(values=states)).transform_filter(at_state)
+        alt.Chart(inline_layer(states)).transform_filter(at_state)
         .transform_calculate(label="'fit over M_TE = ' + datum.lo + '..' + datum.hi + ': slope ' + "
                                    "format(datum.slope, '.3~g')")
         .mark_text(align="left", baseline="top", dx=6, dy=6, fontSize=11, lineHeight=14)
         .encode(text=alt.Text("label:N"), x=alt.value(0), y=alt.value(0)).properties(name="readout"),
-        alt.Chart(alt.Data(values=states)).transform_filter(at_state)
+        alt.Chart(inline_layer(states)).transform_filter(at_state)
         .transform_calculate(label2="'per seed ' + format(datum.slope_min, '.3~g') + '..' + "
                                     "format(datum.slope_max, '.3~g') + ' (thin lines)'")
         .mark_text(align="left", baseline="top", dx=6, dy=21, fontSize=10, color="#555555")
@@ -239,18 +239,18 @@ def exponent_explorable() -> Explorable:
                title="L_ST* / L_TE", axis=alt.Axis(format="~g", tickCount=6))
     rtip = ["M:Q", alt.Tooltip("ratio:Q", format=".3g", title="L_ST*/L_TE (seed mean)")]
     right = alt.layer(
-        alt.Chart(alt.Data(values=band)).transform_filter(at_d)
+        alt.Chart(inline_layer(band)).transform_filter(at_d)
         .mark_area(color=_BLUE, opacity=0.2)
         .encode(xm, alt.Y("lo_ratio:Q", scale=alt.Scale(type="log", domain=_domain_expr(rdom), nice=False),
                           stack=None, title="L_ST* / L_TE"), alt.Y2("hi_ratio:Q"))
         .properties(name="band"),
-        alt.Chart(alt.Data(values=[{"ratio": 1.0}])).mark_rule(color="black", strokeWidth=0.8)
+        alt.Chart(inline_layer([{"ratio": 1.0}])).mark_rule(color="black", strokeWidth=0.8)
         .encode(y=yr).properties(name="no_gain_ratio"),
-        alt.Chart(alt.Data(values=[{"d": d, "M": d} for d in F.SWEEP_D])).transform_filter(at_d)
+        alt.Chart(inline_layer([{"d": d, "M": d} for d in F.SWEEP_D])).transform_filter(at_d)
         .mark_rule(color=_RED, strokeDash=[2, 2]).encode(x=xm).properties(name="m_equals_d"),
-        alt.Chart(alt.Data(values=ratio)).transform_filter(at_d)
+        alt.Chart(inline_layer(ratio)).transform_filter(at_d)
         .mark_line(color="#999999").encode(xm, yr).properties(name="ratio"),
-        alt.Chart(alt.Data(values=ratio)).transform_filter(at_d)
+        alt.Chart(inline_layer(ratio)).transform_filter(at_d)
         .mark_point(color="#999999", filled=True, size=20, opacity=1).encode(xm, yr, tooltip=rtip)
         .properties(name="ratio_points"),
         ranged(ratio).transform_filter(in_range)
@@ -258,7 +258,7 @@ def exponent_explorable() -> Explorable:
         ranged(ratio).transform_filter(in_range)
         .mark_point(color=_BLUE, filled=True, size=35, opacity=1).encode(xm, yr, tooltip=rtip)
         .properties(name="ratio_selected_points"),
-        alt.Chart(alt.Data(values=[{"d": d, "M": d} for d in F.SWEEP_D])).transform_filter(at_d)
+        alt.Chart(inline_layer([{"d": d, "M": d} for d in F.SWEEP_D])).transform_filter(at_d)
         .transform_calculate(label="'M_TE = d'")
         .mark_text(align="right", baseline="bottom", dx=-3, dy=-4, fontSize=10, color=_RED)
         .encode(x=xm, y=alt.value(260), text="label:N").properties(name="m_equals_d_label"),

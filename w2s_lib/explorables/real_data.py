@@ -17,7 +17,7 @@ import altair as alt
 
 from .. import figures_subspace as F
 from ..subspace import RISK_KEYS
-from . import Control, Explorable, records, register_explorable, round_sig
+from . import Control, Explorable, inline_layer, records, register_explorable, round_sig
 
 __all__ = ["overlap_explorable", "overlap_expected", "CONTROLS"]
 
@@ -82,18 +82,18 @@ def overlap_explorable() -> Explorable:
     x = alt.X("model:N", sort=list(RISK_KEYS), title=None, axis=alt.Axis(labelExpr=label, labelAngle=0))
     y = alt.Y("risk:Q", title="held-out excess risk")
 
-    bars_data = alt.Data(values=_table("bars"))
+    bars_data = inline_layer(_table("bars"))
     bars = alt.Chart(bars_data).transform_filter(at).mark_bar(size=34).encode(
         x=x, y=y, color=alt.Color("model:N", scale=colors, legend=None),
         tooltip=["model:N", alt.Tooltip("risk:Q", format=".3g"), alt.Tooltip("lo:Q", format=".3g"),
                  alt.Tooltip("hi:Q", format=".3g")]).properties(name="bars")
     errs = alt.Chart(bars_data).transform_filter(at).mark_rule(color="black").encode(x=x, y="lo:Q", y2="hi:Q")
-    theory = alt.Chart(alt.Data(values=_table("theory"))).transform_filter(at).mark_point(
+    theory = alt.Chart(inline_layer(_table("theory"))).transform_filter(at).mark_point(
         shape="diamond", filled=True, color="black", size=45).encode(
         x=x, y="theory:Q", tooltip=[alt.Tooltip("theory:Q", format=".3g", title="exact formula")]
     ).properties(name="theory")
-    readout_data = alt.Data(values=_table("readout"))
-    legend = alt.Chart(alt.Data(values=[{}])).mark_text(align="left", baseline="top", fontSize=10).encode(
+    readout_data = inline_layer(_table("readout"))
+    legend = alt.Chart(inline_layer([{}])).mark_text(align="left", baseline="top", fontSize=10).encode(
         x=alt.value(4), y=alt.value(4), text=alt.value("bars: digits (\u00b12 SE); \u25c6 exact formula"))
     left_title = alt.Chart(readout_data).transform_filter(at).transform_calculate(
         text="'measured d_sw = ' + format(datum.d_sw_measured, '.3~g') + ', n = ' + n").mark_text(
@@ -101,10 +101,10 @@ def overlap_explorable() -> Explorable:
     left = alt.layer(bars, errs, theory, legend, left_title).properties(width=240, height=250)
 
     xm = alt.X("d_sw_measured:Q", title="measured d_sw", scale=alt.Scale(domain=[7, 21], nice=False))
-    line = alt.Chart(alt.Data(values=_table("pgr_theory"))).transform_filter(at_n).mark_line(
+    line = alt.Chart(inline_layer(_table("pgr_theory"))).transform_filter(at_n).mark_line(
         color=F.COLORS["w2s"], strokeWidth=2).encode(x=xm, y=alt.Y("pgr_theory:Q", title="PGR")
                                                      ).properties(name="pgr_theory")
-    pts_data = alt.Data(values=_table("pgr_points"))
+    pts_data = inline_layer(_table("pgr_points"))
     pts = alt.Chart(pts_data).transform_filter(at_n).mark_point(filled=True, color="black", size=30).encode(
         x=xm, y="pgr:Q", tooltip=["d_sw_nominal:O", alt.Tooltip("d_sw_measured:Q", format=".3g"),
                                   alt.Tooltip("pgr:Q", format=".3g")]).properties(name="pgr_points")
@@ -112,12 +112,12 @@ def overlap_explorable() -> Explorable:
         x=xm, y="pgr_lo:Q", y2="pgr_hi:Q")
     chosen = alt.Chart(readout_data).transform_filter(at).mark_point(
         size=220, color="#ff7f0e", strokeWidth=2.5, filled=False).encode(x=xm, y="pgr:Q").properties(name="chosen")
-    zero = alt.Chart(alt.Data(values=[{"y": 0.0}])).mark_rule(color="gray").encode(y="y:Q")
+    zero = alt.Chart(inline_layer([{"y": 0.0}])).mark_rule(color="gray").encode(y="y:Q")
     readout = alt.Chart(readout_data).transform_filter(at).transform_calculate(
         text="'PGR = ' + format(datum.pgr, '.3~g') + ' (theory ' + format(datum.pgr_theory, '.3~g') + '), OPR = ' "
              "+ format(datum.opr, '.3~g')").mark_text(fontSize=11, baseline="bottom", fontWeight="bold").encode(
         x=alt.value(140), y=alt.value(-4), text="text:N").properties(name="readout")
-    key = alt.Chart(alt.Data(values=[{}])).mark_text(align="right", baseline="top", fontSize=10).encode(
+    key = alt.Chart(inline_layer([{}])).mark_text(align="right", baseline="top", fontSize=10).encode(
         x=alt.value(276), y=alt.value(4), text=alt.value("line: exact formula; dots: digits (\u00b12 SE)"))
     right = alt.layer(zero, line, pts_err, pts, chosen, readout, key).properties(width=280, height=250)
     chart = alt.hconcat(left, right, spacing=30)

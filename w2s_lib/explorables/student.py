@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import figures_random_features as F
 from ..student import student_trajectory
-from . import Control, Explorable, packed, records, register_explorable
+from . import Control, Explorable, inline, packed, records, register_explorable
 
 __all__ = ["student_explorable", "student_expected", "TAUS"]
 
@@ -102,32 +102,32 @@ def student_explorable() -> Explorable:
               title="training time \u03c4 = \u03bb\u2081t", axis=alt.Axis(format="~g", values=[10.0 ** k for k in range(-2, 7)]))
     y = alt.Y("loss:Q", scale=alt.Scale(type="log", domain=[0.3 * lowest, 1.5], nice=False),
               title="student loss L_ST", axis=alt.Axis(format="~g"))
-    data = alt.InlineData(values=curves)
+    data = inline(curves)
     name = "(M_ST == 0 ? '\u221e' : M_ST)"
     chart = alt.layer(
-        alt.Chart(alt.InlineData(values=teachers)).transform_filter("datum.M_TE == M_TE")
+        alt.Chart(inline(teachers)).transform_filter("datum.M_TE == M_TE")
         .mark_rule(color="#d62728", strokeDash=[6, 4], strokeWidth=1.5).encode(y="loss:Q").properties(name="teacher"),
         alt.Chart(data).transform_filter("datum.M_TE == M_TE && datum.M_ST == 0").transform_flatten(["tau", "loss"])
         .mark_line(color="black", strokeWidth=2.2).encode(x, y).properties(name="kernel"),
         alt.Chart(data).transform_filter(at_pair + " && M_ST != 0").transform_flatten(["tau", "loss"])
         .mark_line(color="#1f77b4", strokeWidth=1.8).encode(x, y).properties(name="curve"),
-        alt.Chart(alt.InlineData(values=optima)).transform_filter(at_pair)
+        alt.Chart(inline(optima)).transform_filter(at_pair)
         .mark_point(shape="triangle-down", filled=True, size=90, opacity=1,
                     color=alt.ExprRef("M_ST == 0 ? 'black' : '#1f77b4'"))
         .encode(x, y).properties(name="optimum"),
-        alt.Chart(alt.InlineData(values=markers)).transform_filter(at_tau)
+        alt.Chart(inline(markers)).transform_filter(at_tau)
         .mark_point(shape="circle", filled=True, size=110, color="gold", stroke="black", strokeWidth=1.2, opacity=1)
         .encode(x, y).properties(name="marker"),
-        alt.Chart(alt.InlineData(values=markers)).transform_filter(at_tau)
+        alt.Chart(inline(markers)).transform_filter(at_tau)
         .transform_calculate(label="'L_ST(\u03c4 = ' + format(tau, '~g') + ') = ' + format(datum.loss, '.3~g')")
         .mark_text(align="left", baseline="bottom", dy=-24, fontSize=13, fontWeight="bold")
         .encode(text="label:N", x=alt.value(0), y=alt.value(0)).properties(name="readout"),
-        alt.Chart(alt.InlineData(values=optima)).transform_filter(at_pair)
+        alt.Chart(inline(optima)).transform_filter(at_pair)
         .transform_calculate(label="'best L_ST* = ' + format(datum.loss, '.3~g') + ' at \u03c4* = ' "
                                    "+ format(datum.tau, '.3~g') + ' (triangle)'")
         .mark_text(align="left", baseline="bottom", dy=-6, fontSize=11)
         .encode(text="label:N", x=alt.value(0), y=alt.value(0)).properties(name="optimum_readout"),
-        alt.Chart(alt.InlineData(values=teachers)).transform_filter("datum.M_TE == M_TE")
+        alt.Chart(inline(teachers)).transform_filter("datum.M_TE == M_TE")
         .transform_calculate(label="'L_TE = ' + format(datum.loss, '.3~g') + ' (red, dashed)'")
         .mark_text(align="right", baseline="bottom", dy=-6, fontSize=11, color="#d62728")
         .encode(text="label:N", x=alt.value(600), y=alt.value(0)).properties(name="teacher_readout"),

@@ -34,7 +34,7 @@ import numpy as np
 from .. import figures_subspace as F
 from .._validation import check_choice, check_int
 from ..subspace import RISK_KEYS, simulate_subspace
-from . import Control, Explorable, records, register_explorable, round_sig
+from . import Control, Explorable, inline_layer, records, register_explorable, round_sig
 
 __all__ = [
     "risks_explorable",
@@ -295,7 +295,7 @@ def risks_explorable() -> Explorable:
     lo_expr = f"datum.part == 'bias' ? {lo} : datum.part == 'variance' ? {var_lo} : " + " : ".join(
         f"datum.part == '{p}' ? {a}" for p, (a, _) in w2s_parts.items()) + " : 0.0"
     segments = (
-        _calc(alt.Chart(alt.Data(values=seg_values)))
+        _calc(alt.Chart(inline_layer(seg_values)))
         .transform_calculate(lo=lo_expr)
         .transform_calculate(hi=f"datum.part == 'bias' ? {hi} : datum.part == 'variance' ? {var_hi} : "
                                 + " : ".join(f"datum.part == '{p}' ? datum.lo + {d}" for p, (_, d) in w2s_parts.items())
@@ -310,14 +310,14 @@ def risks_explorable() -> Explorable:
     )
     risk_expr = _pick({k: f"datum.r_{k}" for k in RISK_KEYS}, "0.0")
     risks = (
-        _calc(alt.Chart(alt.Data(values=[{"model": k} for k in RISK_KEYS])))
+        _calc(alt.Chart(inline_layer([{"model": k} for k in RISK_KEYS])))
         .transform_calculate(risk=risk_expr)
         .transform_calculate(label="format(datum.risk, '.3~g')")
         .mark_text(dy=-7, fontSize=11)
         .encode(x=x, y="risk:Q", text="label:N")
         .properties(name="risks")
     )
-    mc = alt.Chart(alt.Data(values=mc_rows)).transform_filter(
+    mc = alt.Chart(inline_layer(mc_rows)).transform_filter(
         f"monte_carlo && {mc_match} && datum.target == target && datum.d_sw == min(d_sw, min(d_s, d_w))")
     mc_points = mc.mark_point(filled=True, color="black", size=30, shape="circle").encode(
         x=x, y="mc:Q", tooltip=["model:N", alt.Tooltip("mc:Q", format=".3g", title="Monte Carlo"),
@@ -325,7 +325,7 @@ def risks_explorable() -> Explorable:
     ).properties(name="mc")
     mc_bars = mc.mark_rule(color="black").encode(x=x, y="mc_lo:Q", y2="mc_hi:Q")
     note = (
-        alt.Chart(alt.Data(values=[{"shown": True}]))
+        alt.Chart(inline_layer([{"shown": True}]))
         .transform_filter(f"monte_carlo && !({mc_match})")
         .mark_text(align="left", baseline="top", fontSize=10, color="#b30000", lineBreak="\n")
         .encode(x=alt.value(-40), y=alt.value(282),
@@ -342,7 +342,7 @@ def risks_explorable() -> Explorable:
                  "'PGR = ' + format(datum.pgr, '.3~g') + (datum.pgr_meaningful ? '' : ' (no gap)') + "
                  f"',  OPR = ' + (datum.opr === '{UNDEFINED}' ? '{UNDEFINED}' : format(datum.opr, '.3~g'))"),
     )
-    ratios = _calc(alt.Chart(alt.Data(values=[{}])))
+    ratios = _calc(alt.Chart(inline_layer([{}])))
     for name, expr in ratio_calc:
         ratios = ratios.transform_calculate(**{name: expr})
     ratios = ratios.mark_text(align="center", baseline="bottom", fontSize=12, fontWeight="bold").encode(
@@ -355,7 +355,7 @@ def risks_explorable() -> Explorable:
                         subtitleFontSize=9, fontSize=12, anchor="start"))
 
     # --- the layout of the coordinates (as draw_layout)
-    lay = _calc(alt.Chart(alt.Data(values=[{"row": "strong", "y": 1.0}, {"row": "weak", "y": 0.0}]))).transform_calculate(
+    lay = _calc(alt.Chart(inline_layer([{"row": "strong", "y": 1.0}, {"row": "weak", "y": 0.0}]))).transform_calculate(
         x0="datum.row == 'strong' ? 0 : datum.c_ds - datum.c_dsw",
         x1="datum.row == 'strong' ? datum.c_ds : datum.c_ds - datum.c_dsw + datum.c_dw",
         y0="datum.y - 0.275", y1="datum.y + 0.275",
@@ -369,20 +369,20 @@ def risks_explorable() -> Explorable:
         color=alt.Color("row:N", scale=alt.Scale(domain=["strong", "weak"], range=["#9ecae1", "#fcbba1"]), legend=None),
     ).properties(name="layout")
     layout_text = lay.mark_text(fontSize=10).encode(x="xm:Q", y=alt.Y("y:Q", axis=None), text="label:N")
-    band = _calc(alt.Chart(alt.Data(values=[{}]))).transform_filter("min(d_sw, min(d_s, d_w)) > 0").transform_calculate(
+    band = _calc(alt.Chart(inline_layer([{}]))).transform_filter("min(d_sw, min(d_s, d_w)) > 0").transform_calculate(
         x0="datum.c_ds - datum.c_dsw", x1="datum.c_ds", y0="-0.5", y1="1.5", xm="datum.c_ds - datum.c_dsw / 2",
         ym="1.7", label="'Vs \u2229 Vw, d_sw = ' + datum.c_dsw")
     band_rect = band.mark_rect(color="gray", opacity=0.3).encode(x="x0:Q", x2="x1:Q", y=alt.Y("y0:Q", axis=None),
                                                                 y2="y1:Q")
     band_text = band.mark_text(fontSize=10, baseline="bottom").encode(x="xm:Q", y=alt.Y("ym:Q", axis=None),
                                                                      text="label:N")
-    disc = _calc(alt.Chart(alt.Data(values=[{}]))).transform_filter("d_w > min(d_sw, min(d_s, d_w))").transform_calculate(
+    disc = _calc(alt.Chart(inline_layer([{}]))).transform_filter("d_w > min(d_sw, min(d_s, d_w))").transform_calculate(
         xm="datum.c_ds + (datum.c_dw - datum.c_dsw) / 2", ym="-0.55",
         label="'discrepancy Vw \u2212 Vs (' + (datum.c_dw - datum.c_dsw) + ' dims)'")
     disc_text = disc.mark_text(fontSize=10, baseline="top").encode(x="xm:Q", y=alt.Y("ym:Q", axis=None),
                                                                   text="label:N")
     clamped = (
-        _calc(alt.Chart(alt.Data(values=[{}])))
+        _calc(alt.Chart(inline_layer([{}])))
         .transform_calculate(
             d_s="datum.c_ds", d_w="datum.c_dw", d_sw="datum.c_dsw", n="datum.c_n", N="datum.c_N",
         )

@@ -19,7 +19,7 @@ import altair as alt
 import numpy as np
 
 from .. import figures_random_features as F
-from . import Control, Explorable, packed, records, register_explorable
+from . import Control, Explorable, inline, packed, records, register_explorable
 
 __all__ = ["teacher_explorable", "teacher_expected", "MAX_DEGREE", "BAR_FLOOR"]
 
@@ -111,24 +111,24 @@ def teacher_explorable() -> Explorable:
     y = alt.Y("loss:Q", scale=y_scale, title="teacher loss L_TE",
               axis=alt.Axis(format="~g"))
     left = alt.layer(
-        alt.Chart(alt.InlineData(values=band)).transform_filter(at_d)
+        alt.Chart(inline(band)).transform_filter(at_d)
         .mark_area(color="#d62728", opacity=0.15).encode(x, alt.Y("lo:Q", scale=y_scale, stack=None, title="teacher loss L_TE"),
                                                          alt.Y2("hi:Q")).properties(name="band"),
-        alt.Chart(alt.InlineData(values=counts)).transform_filter(at_d)
+        alt.Chart(inline(counts)).transform_filter(at_d)
         .mark_rule(color="black", strokeDash=[4, 3]).encode(x=alt.X("n:Q"), tooltip=["kind:N", "n:Q"])
         .properties(name="counts"),
-        alt.Chart(alt.InlineData(values=counts)).transform_filter(at_d)
+        alt.Chart(inline(counts)).transform_filter(at_d)
         .transform_calculate(label="datum.kind + ' = ' + datum.n")
         .mark_text(angle=270, align="left", baseline="bottom", dx=4, dy=-2, fontSize=9)
         .encode(x=alt.X("n:Q"), y=alt.value(218), text="label:N").properties(name="count_labels"),
-        alt.Chart(alt.InlineData(values=curve)).transform_filter(at_ds)
+        alt.Chart(inline(curve)).transform_filter(at_ds)
         .mark_line(color="#d62728", strokeWidth=1.6, point=False).encode(x, y).properties(name="curve"),
-        alt.Chart(alt.InlineData(values=curve)).transform_filter(at_ds)
+        alt.Chart(inline(curve)).transform_filter(at_ds)
         .mark_circle(color="#d62728", size=18, opacity=1).encode(x, y).properties(name="curve_points"),
-        alt.Chart(alt.InlineData(values=curve)).transform_filter(at_dsm)
+        alt.Chart(inline(curve)).transform_filter(at_dsm)
         .mark_point(shape="circle", size=140, color="black", strokeWidth=1.5, filled=False)
         .encode(x, y).properties(name="chosen"),
-        alt.Chart(alt.InlineData(values=shares)).transform_filter(at_dsm)
+        alt.Chart(inline(shares)).transform_filter(at_dsm)
         .transform_calculate(label="'L_TE = ' + format(datum.loss, '.3~g') + ' at M_TE = ' + M_TE")
         .mark_text(align="left", baseline="bottom", dy=-5, fontSize=12, fontWeight="bold")
         .encode(text="label:N", x=alt.value(0), y=alt.value(0)).properties(name="readout"),
@@ -141,7 +141,7 @@ def teacher_explorable() -> Explorable:
     y_bar = alt.Y("bar:Q", scale=bar_scale, stack=None,
                   title="error energy in degree k", axis=alt.Axis(format="~e"))
     right = alt.layer(
-        alt.Chart(alt.InlineData(values=bars)).transform_filter(at_dsm)
+        alt.Chart(inline(bars)).transform_filter(at_dsm)
         .transform_flatten(["degree", "energy", "bar"])
         .mark_bar().encode(
             x=alt.X("degree:N", sort=list(_DEGREES), title="harmonic degree k"),
@@ -149,10 +149,10 @@ def teacher_explorable() -> Explorable:
             color=alt.condition(f"datum.degree == '>{MAX_DEGREE}'", alt.value("#7f7f7f"), alt.value("#d62728")),
             tooltip=["degree:N", alt.Tooltip("energy:Q", format=".3~g")],
         ).properties(name="bars"),
-        alt.Chart(alt.InlineData(values=shares)).transform_filter(at_dsm)
+        alt.Chart(inline(shares)).transform_filter(at_dsm)
         .mark_rule(color="black", strokeDash=[5, 4]).encode(y=alt.Y("loss:Q", scale=bar_scale))
         .properties(name="teacher"),
-        alt.Chart(alt.InlineData(values=shares)).transform_filter(at_dsm)
+        alt.Chart(inline(shares)).transform_filter(at_dsm)
         .transform_calculate(label="format(100 * datum.share, '.3~g') + '% of L_TE in degrees k \u2265 2'")
         .mark_text(align="left", baseline="bottom", dy=-5, fontSize=12, fontWeight="bold")
         .encode(text="label:N", x=alt.value(0), y=alt.value(0)).properties(name="share"),

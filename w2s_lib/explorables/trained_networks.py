@@ -17,7 +17,7 @@ from .. import figures_trained as F
 from .. import trained_features as tf
 from ..figures_subspace import COLORS
 from ..subspace import RISK_KEYS
-from . import Control, Explorable, records, register_explorable
+from . import Control, Explorable, inline_layer, records, register_explorable
 
 __all__ = ["trained_explorable", "trained_expected"]
 
@@ -73,12 +73,12 @@ def trained_explorable() -> Explorable:
     x_model = alt.X("model:N", sort=order, title=None, axis=alt.Axis(labelAngle=-20))
     y_risk = alt.Y("risk:Q", scale=alt.Scale(domain=[0, 3.0]), title="held-out risk (clean target)")
     left = alt.layer(
-        alt.Chart(alt.Data(values=rows)).transform_filter(at_both).mark_bar(opacity=0.8)
+        alt.Chart(inline_layer(rows)).transform_filter(at_both).mark_bar(opacity=0.8)
         .encode(x_model, y_risk, color, tooltip=["model:N", alt.Tooltip("risk:Q", format=".3f")])
         .properties(name="risks"),
-        alt.Chart(alt.Data(values=rows)).transform_filter(at_both).mark_rule(color="black")
+        alt.Chart(inline_layer(rows)).transform_filter(at_both).mark_rule(color="black")
         .encode(x_model, y="lo:Q", y2="hi:Q").properties(name="risk_se"),
-        alt.Chart(alt.Data(values=theory)).transform_filter(at_both)
+        alt.Chart(inline_layer(theory)).transform_filter(at_both)
         .mark_point(shape="diamond", filled=True, size=90, color="black")
         .encode(x_model, y_risk).properties(name="theory"),
     ).properties(width=250, height=240,
@@ -88,15 +88,15 @@ def trained_explorable() -> Explorable:
     x_N = alt.X("N:Q", scale=alt.Scale(type="log", domain=[80, 700], nice=False),
                 title="teacher-labelled images N", axis=alt.Axis(values=list(F.EXPLORE_N), format="d"))
     y_pgr = alt.Y("pgr:Q", scale=alt.Scale(domain=[-0.2, 0.3]), title="PGR")
-    base = alt.Chart(alt.Data(values=curve)).transform_filter(at_s)
+    base = alt.Chart(inline_layer(curve)).transform_filter(at_s)
     right = alt.layer(
         base.transform_calculate(pgr="datum.pgr_theory").mark_line(color=COLORS["w2s"], strokeWidth=2)
         .encode(x_N, y_pgr).properties(name="pgr_theory"),
         base.mark_rule(color="black").encode(x_N, y="lo:Q", y2="hi:Q").properties(name="pgr_se"),
         base.mark_point(color="black", filled=True, size=40).encode(x_N, y_pgr).properties(name="pgr_points"),
-        alt.Chart(alt.Data(values=curve)).transform_filter(at_both)
+        alt.Chart(inline_layer(curve)).transform_filter(at_both)
         .mark_point(color="#ff7f0e", size=180, strokeWidth=2.5).encode(x_N, y_pgr).properties(name="chosen"),
-        alt.Chart(alt.Data(values=curve)).transform_filter(at_both)
+        alt.Chart(inline_layer(curve)).transform_filter(at_both)
         .transform_calculate(label="'PGR ' + format(datum.pgr, '.2f') + ', OPR ' + format(datum.opr, '.3~g')")
         .mark_text(align="left", baseline="top", dx=6, dy=6, fontSize=12, color="#ff7f0e")
         .encode(text="label:N", x=alt.value(0), y=alt.value(0)).properties(name="readout"),
