@@ -147,7 +147,8 @@ def test_ch06_monte_carlo_points_equal_the_live_widgets(ch06):
         for d_sw in X6.MC_OVERLAPS:
             widget = fs._widget_mc(b["d_s"], b["d_w"], d_sw, b["n"], b["N"], b["sigma2"], target)
             mine = X6.mc_point(b["d_s"], b["d_w"], d_sw, b["n"], b["N"], b["sigma2"], target)
-            assert mine == {k: tuple(v) for k, v in widget.items()}
+            assert widget["trials"] == X6.MC_TRIALS  # the widget's full count on this grid
+            assert mine == {k: tuple(widget[k]) for k in RISK_KEYS}
             for k in RISK_KEYS:
                 (row,) = [r for r in rows if r["target"] == target and r["d_sw"] == d_sw and r["model"] == k]
                 mean, se = widget[k]

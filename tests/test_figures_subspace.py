@@ -85,6 +85,29 @@ def test_ch06_monte_carlo_points_agree_with_bars():
         assert abs(mean - top) < 5 * se, key
 
 
+def test_widget_monte_carlo_draws_shrink_with_the_dimension_within_bounds():
+    small = [fs.widget_mc_trials(d_s, d_w, d_sw) for d_s, d_w, d_sw in ((2, 2, 0), (10, 20, 0), (20, 20, 10))]
+    assert small == [fs.WIDGET_MC_TRIALS] * 3  # up to a 30-dimensional union: every draw
+    unions = range(31, 81)
+    trials = [fs.widget_mc_trials(u - 20, 20, 0) if u <= 60 else fs.widget_mc_trials(40, u - 40, 0)
+              for u in unions]  # d_s + d_w - d_sw = u
+    assert all(a >= b for a, b in zip(trials, trials[1:]))  # non-increasing in the union's size
+    assert min(trials) == fs.WIDGET_MC_MIN_TRIALS and max(trials) < fs.WIDGET_MC_TRIALS
+
+
+def test_widget_monte_carlo_at_the_largest_dimension_agrees_with_the_exact_risks_and_says_its_draws():
+    """At the 80-dimensional corner the widget draws fewer trials; the points still sit within
+    a few standard errors of the exact bars, and the legend gives the number of draws."""
+    fig = fs.ch06_risks(d_s=40, d_w=40, d_sw=0, n=200, N=400, sigma2=1.0, target="spread", monte_carlo=True)
+    mc = fs._widget_mc(40, 40, 0, 200, 400, 1.0, "spread")
+    assert mc["trials"] == fs.widget_mc_trials(40, 40, 0) == fs.WIDGET_MC_MIN_TRIALS
+    for key, top in zip(RISK_KEYS, _bar_tops(fig.axes[0])):
+        mean, se = mc[key]
+        assert abs(mean - top) < 5 * se, key
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert f"Monte Carlo, {mc['trials']} draws (±2 SE)" in labels
+
+
 def test_clamp_keeps_the_exact_formula_valid():
     p, notes = fs.clamp_subspace_params(d_s=40, d_w=2, d_sw=40, n=4, N=4)
     assert p == {"d_s": 40, "d_w": 2, "d_sw": 2, "n": 42, "N": 42}

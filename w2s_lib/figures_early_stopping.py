@@ -42,7 +42,7 @@ __all__ = [
     "finite_data_teacher", "finite_data_student", "finite_data_table", "FD_TAU_GRID",
     "draw_u_curve", "draw_degree_learned", "draw_degree_contributions", "draw_tau_star",
     "draw_finite_data_curves", "draw_finite_data_ratios", "draw_floors", "draw_finite_floors",
-    "draw_exponent", "draw_ratio_vs_width",
+    "exponent_limits", "draw_exponent", "draw_ratio_vs_width",
     "u_curve_figure", "finite_data_figure", "exponent_figure",
     "tau_widget", "finite_data_widget", "exponent_widget", "widget_figure",
     "finite_student", "draw_finite_students",
@@ -415,15 +415,29 @@ def draw_finite_floors(ax, d=32, m_te=128, widths=(256, 1024), seed=0, student_s
     return T
 
 
-def draw_exponent(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
-    """Log-log ``L_ST*`` against ``L_TE`` with the fit over ``[m_lo, m_hi]``, slopes 1.49 and 2 and the floor."""
+def exponent_limits(d_values=None, seeds=SWEEP_SEEDS):
+    """Axis limits that hold :func:`draw_exponent` and :func:`draw_ratio_vs_width` at every
+    ``d`` of ``d_values`` (default :data:`SWEEP_D`): ``{"loss_x", "loss_y", "ratio_y"}``, each a
+    ``(low, high)`` pair.  The chapter-5 widget keeps them fixed, so that changing ``d``
+    moves the points within one frame (and the widget's axes are drawn once)."""
+    rs = [width_sweep(d, tuple(seeds)) for d in (SWEEP_D if d_values is None else d_values)]
+    return {"loss_x": (min(r.teacher_loss.min() for r in rs) * 0.7, 1.0),
+            "loss_y": (0.3 * min(r.student_loss.min() for r in rs), 1.0),
+            "ratio_y": (min(5e-4, 0.5 * min(r.ratio.min() for r in rs)), 1.5)}
+
+
+def draw_exponent(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS, limits=None):
+    """Log-log ``L_ST*`` against ``L_TE`` with the fit over ``[m_lo, m_hi]``, slopes 1.49 and 2 and the floor.
+
+    ``limits`` (from :func:`exponent_limits`) fixes the axes; by default they fit this ``d``.
+    """
     r = width_sweep(d, tuple(seeds))
     w = exponent_window(d, m_lo, m_hi, seeds)
     sel = w["mask"]
     ax.plot(r.teacher_loss[~sel].ravel(), r.student_loss[~sel].ravel(), "o", color="0.75", ms=4)
     ax.plot(r.teacher_loss[sel].ravel(), r.student_loss[sel].ravel(), "o", color="tab:blue", ms=5,
             label=r"$L_{ST}^\star$ (kernel limit)")
-    x = np.geomspace(r.teacher_loss.min() * 0.7, 1.0, 50)
+    x = np.geomspace(r.teacher_loss.min() * 0.7 if limits is None else limits["loss_x"][0], 1.0, 50)
     xs = r.teacher_loss[sel]
     xf = np.geomspace(xs.min(), xs.max(), 20)
     ax.plot(xf, np.exp(w["intercept"]) * xf ** w["slope"], "k-", lw=1.5, label=f"fit: slope {w['slope']:.3g}")
@@ -438,7 +452,7 @@ def draw_exponent(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
     ax.set_yscale("log")
     _sparse_log_ticks(ax.yaxis)
     ax.set_xlim(x[0], 1.0)
-    ax.set_ylim(0.3 * r.student_loss.min(), 1.0)
+    ax.set_ylim(*((0.3 * r.student_loss.min(), 1.0) if limits is None else limits["loss_y"]))
     ax.set_xlabel(r"teacher loss $L_{TE}$")
     ax.set_ylabel(r"early-stopped student $L_{ST}^\star$")
     ax.grid(alpha=0.3)
@@ -446,8 +460,11 @@ def draw_exponent(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
     return w
 
 
-def draw_ratio_vs_width(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
-    """``L_ST*/L_TE`` against ``M_TE`` (mean over seeds, min-max band); the chosen range highlighted."""
+def draw_ratio_vs_width(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS, limits=None):
+    """``L_ST*/L_TE`` against ``M_TE`` (mean over seeds, min-max band); the chosen range highlighted.
+
+    ``limits`` (from :func:`exponent_limits`) fixes the y axis; by default it fits this ``d``.
+    """
     r = width_sweep(d, tuple(seeds))
     w = exponent_window(d, m_lo, m_hi, seeds)
     ax.fill_between(r.m_values, r.ratio.min(1), r.ratio.max(1), color="tab:blue", alpha=0.2)
@@ -458,7 +475,7 @@ def draw_ratio_vs_width(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS):
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     _sparse_log_ticks(ax.yaxis)
-    ax.set_ylim(min(5e-4, 0.5 * r.ratio.min()), 1.5)
+    ax.set_ylim(*((min(5e-4, 0.5 * r.ratio.min()), 1.5) if limits is None else limits["ratio_y"]))
     ax.set_xlabel(r"teacher width $M_{TE}$")
     ax.set_ylabel(r"$L_{ST}^\star / L_{TE}$")
     ax.grid(alpha=0.3)
@@ -569,13 +586,14 @@ def finite_data_figure(fig, N, tau):
     draw_finite_data_ratios(ax2, seeds=(0,), highlight=N)
 
 
-def exponent_figure(fig, d, m_lo, m_hi):
-    """Chapter-5 view into ``fig``: the fitted exponent over ``[m_lo, m_hi]`` at dimension ``d``."""
+def exponent_figure(fig, d, m_lo, m_hi, limits=None):
+    """Chapter-5 view into ``fig``: the fitted exponent over ``[m_lo, m_hi]`` at dimension ``d``
+    (``limits``: fixed axes, as :func:`draw_exponent`)."""
     widths = sweep_widths(d)
     m_lo, m_hi = _clamp_range(widths, m_lo, m_hi)
     ax1, ax2 = fig.subplots(1, 2)
-    w = draw_exponent(ax1, d, m_lo, m_hi)
-    draw_ratio_vs_width(ax2, d, m_lo, m_hi)
+    w = draw_exponent(ax1, d, m_lo, m_hi, limits=limits)
+    draw_ratio_vs_width(ax2, d, m_lo, m_hi, limits=limits)
     s = w["slopes"]
     ax1.set_title(f"d = {d}, teacher widths {m_lo}..{m_hi}: slope {w['slope']:.3g} "
                   rf"(seeds {s.min():.3g}..{s.max():.3g})", fontsize="x-small")
@@ -632,5 +650,5 @@ def exponent_widget(d=32, m_lo=64, m_hi=1024):
         width_sweep(dd)
     d = min(SWEEP_D, key=lambda v: abs(v - int(d)))
     fig = widget_figure((7.5, 3.4), left=0.1, wspace=0.32)
-    exponent_figure(fig, d, m_lo, m_hi)
+    exponent_figure(fig, d, m_lo, m_hi, limits=exponent_limits())  # one frame for every d
     return _plain_text(fig)

@@ -175,14 +175,40 @@ def widget_risks(d_s, d_w, d_sw, n, N, sigma2, target):
     return r
 
 
+#: Monte Carlo draws of the chapter-6 widget up to a union ``V_s + V_w`` of
+#: :data:`WIDGET_MC_FULL_UNION` dimensions; see :func:`widget_mc_trials`.
+WIDGET_MC_TRIALS = 200
+WIDGET_MC_FULL_UNION = 30
+WIDGET_MC_MIN_TRIALS = 50
+
+
+def widget_mc_trials(d_s, d_w, d_sw):
+    """Monte Carlo draws the chapter-6 widget makes at these (clamped) dimensions.
+
+    :data:`WIDGET_MC_TRIALS` while ``V_s + V_w`` has at most :data:`WIDGET_MC_FULL_UNION`
+    dimensions (every setting of the explorable's Monte Carlo grid); above, fewer, in
+    proportion to ``(31 / (union + 1))^2``, and never under :data:`WIDGET_MC_MIN_TRIALS`:
+    a trial costs roughly the square of the dimension or more (two Wishart draws and four
+    solves), and 200 trials at the 80-dimensional corner took 35-50 ms, most of a slider
+    update.  The widget's legend states the number of draws; its error bars (2 SE) widen
+    accordingly.
+    """
+    union = d_s + d_w - d_sw
+    if union <= WIDGET_MC_FULL_UNION:
+        return WIDGET_MC_TRIALS
+    scale = ((WIDGET_MC_FULL_UNION + 1) / (union + 1)) ** 2
+    return max(WIDGET_MC_MIN_TRIALS, int(round(WIDGET_MC_TRIALS * scale)))
+
+
 @functools.lru_cache(maxsize=256)
-def _widget_mc(d_s, d_w, d_sw, n, N, sigma2, target, trials=200, seed=0):
+def _widget_mc(d_s, d_w, d_sw, n, N, sigma2, target, trials=None, seed=0):
+    trials = widget_mc_trials(d_s, d_w, d_sw) if trials is None else trials
     theta = widget_theta(target, d_s, d_w, d_sw)
     sim = simulate_subspace(d_s, d_w, d_sw, n, N, float(sigma2), theta, trials, seed) \
         if (sigma2 > 0 or target != "zero") else None
     if sim is None:
         return None
-    return {k: (sim[k], sim[k + "_se"]) for k in RISK_KEYS}
+    return {**{k: (sim[k], sim[k + "_se"]) for k in RISK_KEYS}, "trials": trials}
 
 
 def draw_layout(ax, d_s, d_w, d_sw, *, fontsize=8):
@@ -212,6 +238,16 @@ def draw_layout(ax, d_s, d_w, d_sw, *, fontsize=8):
         ax.spines[side].set_visible(False)
 
 
+def _nice_ceiling(x):
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is ``>= x``
+    (``x > 0``): nearby settings then share the widget's y axis, and its drawing is reused."""
+    k = np.floor(np.log10(x))
+    for m in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * 10.0**k >= x * (1 - 1e-12):
+            return float(m * 10.0**k)
+    return float(10.0 ** (k + 1))
+
+
 def _bars(ax, r, mc=None):
     from matplotlib.colors import to_rgba
     from matplotlib.patches import Patch
@@ -235,12 +271,12 @@ def _bars(ax, r, mc=None):
                Patch(facecolor=COLORS["w2s"], alpha=0.6, label="W2S var. discrepancy")]
     if mc is not None:
         handles.append(ax.errorbar(x, [mc[k][0] for k in RISK_KEYS], yerr=[2 * mc[k][1] for k in RISK_KEYS], fmt="o",
-                    color="k", ms=4, capsize=2, label="Monte Carlo (±2 SE)"))
+                    color="k", ms=4, capsize=2, label=f"Monte Carlo, {mc['trials']} draws (±2 SE)"))
     ax.legend(handles=handles, fontsize=7, loc="upper right")
     top = max(r[k] for k in RISK_KEYS)
     if mc is not None:
         top = max(top, max(mc[k][0] + 2 * mc[k][1] for k in RISK_KEYS))
-    ax.set_ylim(0, 1.6 * top if top > 0 else 1.0)
+    ax.set_ylim(0, _nice_ceiling(1.6 * top) if top > 0 else 1.0)
     ax.set_xticks(x, [SHORT[k] for k in RISK_KEYS], fontsize=8)
     ax.set_ylabel("excess risk", fontsize=8)
     ax.tick_params(labelsize=8)

@@ -396,7 +396,9 @@ class _AxesLayer:
         img = np.asarray(renderer.buffer_rgba())
         h, w = img.shape[:2]
         bg = np.round(np.array(to_rgba(ax.figure.patch.get_facecolor())) * 255).astype(img.dtype)
-        ink = np.any(img != bg, axis=2)  # rows counted from the top
+        # one 32-bit comparison per pixel (four byte comparisons and a reduction cost 4x more)
+        pixels = np.ascontiguousarray(img).view(np.uint32)[..., 0]
+        ink = pixels != bg.view(np.uint32)[0]  # rows counted from the top
         if ink.any():
             r, c = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
             x0, x1, y0, y1 = int(c[0]), int(c[-1]) + 1, h - (int(r[-1]) + 1), h - int(r[0])

@@ -88,7 +88,9 @@ def kernel_explorable() -> Explorable:
     for d in F.CH01_D:
         phi = _features(d, max(F.CH01_M))  # the first N_SHOW rows are those of every M
         for j in range(N_SHOW):
-            feats.append(packed({"theta": FEATURE_THETAS, "phi": phi[j]}, d=d, j=j))
+            # one record per point, not packed: a packed curve is unpacked (flatten) in the
+            # browser at every change of d or M, which was most of those updates' time
+            feats += records(d=d, j=j, theta=FEATURE_THETAS, phi=phi[j])
         for M in F.CH01_M:
             exact, fin, gap = _kernels(d, M)
             finite.append(packed({"theta": th, "kernel": fin}, d=d, M=M))
@@ -101,7 +103,7 @@ def kernel_explorable() -> Explorable:
     at_dm = "datum.d == d && datum.M == M"
 
     left = alt.layer(
-        alt.Chart(inline(feats)).transform_filter(at_d + " && datum.j < M").transform_flatten(["theta", "phi"])
+        alt.Chart(inline(feats)).transform_filter(at_d + " && datum.j < M")
         .mark_line(strokeWidth=1.2).encode(
             x=alt.X("theta:Q", scale=alt.Scale(domain=[-np.pi, np.pi], nice=False),
                     title="angle \u03b8 of x on a great circle"),
