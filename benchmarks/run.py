@@ -259,17 +259,24 @@ def main(argv=None) -> int:
                     results["explorable_update_p95_ms_loaded"] = more["explorable_update_p95_ms"]
 
     print()
-    print(f"{'metric':<24}{'value':>12}   target   ok")
+    # The half-targets (time targets halved) are what a machine of this class should meet, so
+    # that the targets hold on one twice as slow.
+    print(f"{'metric':<24}{'value':>12}   target   ok   half    ok")
+
+    def verdict(val, op, target):
+        ok = val < target if op == "<" else val >= target
+        return "yes" if ok else "NO "
+
     for key, (op, target) in TARGETS.items():
         if key not in results:
             continue
-        val = results[key]
-        ok = val < target if op == "<" else val >= target
-        print(f"{key:<24}{val:>12.3g}   {op}{target:<6g}  {'yes' if ok else 'NO'}")
+        half = target / 2 if op == "<" else target
+        rows = [(key, results[key])]
         if key in LOADED and f"{key}_loaded" in results:
-            val = results[f"{key}_loaded"]
-            ok = val < target if op == "<" else val >= target
-            print(f"{'  (one BLAS job)':<24}{val:>12.3g}   {op}{target:<6g}  {'yes' if ok else 'NO'}")
+            rows.append(("  (one BLAS job)", results[f"{key}_loaded"]))
+        for label, val in rows:
+            print(f"{label:<24}{val:>12.3g}   {op}{target:<6g}  {verdict(val, op, target)}  "
+                  f"{op}{half:<5g} {verdict(val, op, half) if op == '<' else '-'}")
     for key in ("book_overhead_s", "import_w2s_lib_s", "calibration_ms", "calibration_ms_loaded"):
         if key in results:
             print(f"{key:<24}{results[key]:>12.3g}")
@@ -277,6 +284,10 @@ def main(argv=None) -> int:
     for name, w in results["widgets"].items():
         print(f"  widget {name:<24} p50 {w['p50_ms']:6.1f} ms   p95 {w['p95_ms']:6.1f} ms   (n={w['n']}, "
               f"axes redrawn {w['static_layer_drawn']}, reused {w['static_layer_reused']})")
+    for name, per in results.get("explorables", {}).items():
+        worst = max(per, key=lambda c: per[c]["p95_ms"])
+        print(f"  explorable {name:<20} worst control {worst:<12} p50 {per[worst]['p50_ms']:5.1f} ms   "
+              f"p95 {per[worst]['p95_ms']:5.1f} ms")
     if "book_execute_per_notebook_s" in results:
         for name, s in results["book_execute_per_notebook_s"].items():
             print(f"  notebook {name:<34} {s:6.1f} s")
