@@ -63,7 +63,8 @@ def _layer_data(spec):
     def walk(node, data, filters):
         if isinstance(node, dict):
             data = node.get("data", data)
-            filters = filters + [t for t in node.get("transform", []) if "filter" in t or "flatten" in t]
+            filters = filters + [t for t in node.get("transform", [])
+                                 if "filter" in t or "flatten" in t or "calculate" in t]
             if "mark" in node and "name" in node:
                 values = spec["datasets"][data["name"]] if "name" in data else data["values"]
                 out[re.sub(r"_\d+$", "", node["name"])] = (values, filters)  # as explorable.js reads them
@@ -85,12 +86,25 @@ def _keep(row, setting, expr):
     return bool(eval(py, {"__builtins__": {}}, local))  # noqa: S307 - our own spec's expressions
 
 
+_PICK = re.compile(r"datum\['(\w+)' \+ (\w+)\]")
+
+
+def _column(row, setting, expr):
+    """A column-picking calculate expression, ``datum['<prefix>' + <control>]``, evaluated as
+    JavaScript would (string concatenation)."""
+    m = _PICK.fullmatch(expr)
+    return row[m.group(1) + str(setting[m.group(2)])]
+
+
 def _shown(values, setting, transforms):
-    """The rows a layer shows: its data through its filters and flattens, in order."""
+    """The rows a layer shows: its data through its filters, calculates and flattens, in order."""
     rows = list(values)
     for t in transforms:
         if "filter" in t:
             rows = [r for r in rows if _keep(r, setting, t["filter"])]
+        elif "calculate" in t:
+            if _PICK.fullmatch(t["calculate"]):  # (text labels are checked in the browser tests)
+                rows = [dict(r, **{t["as"]: _column(r, setting, t["calculate"])}) for r in rows]
         else:  # flatten: parallel arrays become one row per element
             fields = t["flatten"]
             rows = [dict(r, **{f: r[f][i] for f in fields}) for r in rows for i in range(len(r[fields[0]]))]

@@ -83,14 +83,17 @@ def kernel_expected(d=8, M=64):
 @register_explorable("ch01:kernel", expected=kernel_expected)
 def kernel_explorable() -> Explorable:
     """The chapter-1 explorable (see the module docstring)."""
-    feats, limit, finite, gaps = [], [], [], []
+    limit, finite, gaps = [], [], []
     th = F.KERNEL_THETAS
+    # The feature curves: one record per (feature j, angle), holding the value at every d in
+    # its own column phi_<d>; the chart picks the column of the current d.  Changing d or M
+    # then updates the same 968 points in place (no records are removed and added, no packed
+    # curve is unpacked in the browser), which was most of the time of those updates.
+    phis = {d: _features(d, max(F.CH01_M)) for d in F.CH01_D}  # the first N_SHOW rows: those of every M
+    feats = []
+    for j in range(N_SHOW):
+        feats += records(j=j, theta=FEATURE_THETAS, **{f"phi_{d}": phis[d][j] for d in F.CH01_D})
     for d in F.CH01_D:
-        phi = _features(d, max(F.CH01_M))  # the first N_SHOW rows are those of every M
-        for j in range(N_SHOW):
-            # one record per point, not packed: a packed curve is unpacked (flatten) in the
-            # browser at every change of d or M, which was most of those updates' time
-            feats += records(d=d, j=j, theta=FEATURE_THETAS, phi=phi[j])
         for M in F.CH01_M:
             exact, fin, gap = _kernels(d, M)
             finite.append(packed({"theta": th, "kernel": fin}, d=d, M=M))
@@ -103,7 +106,7 @@ def kernel_explorable() -> Explorable:
     at_dm = "datum.d == d && datum.M == M"
 
     left = alt.layer(
-        alt.Chart(inline(feats)).transform_filter(at_d + " && datum.j < M")
+        alt.Chart(inline(feats)).transform_filter("datum.j < M").transform_calculate(phi="datum['phi_' + d]")
         .mark_line(strokeWidth=1.2).encode(
             x=alt.X("theta:Q", scale=alt.Scale(domain=[-np.pi, np.pi], nice=False),
                     title="angle \u03b8 of x on a great circle"),
