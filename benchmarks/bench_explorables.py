@@ -3,7 +3,8 @@
 Opens every chapter page of a built site (``_build/html``) in headless Chromium (the
 Debian package, driven by Playwright; every non-localhost request blocked), and moves
 each control of each explorable through its values (all of them, or an evenly spaced
-subset of at most ``max_values``), one after another as a drag does. Each step is timed
+subset of at most ``max_values``), one after another as a drag does, there and back (and
+again, until at least :data:`MIN_STEPS` steps are timed). Each step is timed
 in the page by ``window.w2sExplorables.sweep``: from setting the input's value and
 dispatching its ``input``/``change`` event until ``view.runAsync()`` resolves, i.e. the
 dataflow has re-run and the canvas is redrawn.
@@ -29,18 +30,27 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+#: Fewest timed steps per control (a control with 3 values is swept there and back 4 times).
+MIN_STEPS = 20
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
 
-def _sweep_values(control, max_values):
+def _sweep_values(control, max_values, min_steps=MIN_STEPS):
     values = list(control.values)
     if len(values) > max_values:
         idx = np.unique(np.linspace(0, len(values) - 1, max_values).round().astype(int))
         values = [values[i] for i in idx]
-    # there and back: a drag to one end and back to the start
-    return values + values[::-1]
+    # there and back: a drag to one end and back to the start (every step a change: the end
+    # value is not set twice); repeated for controls with few values, so that a p95 is not
+    # just the slowest of a handful of steps
+    steps = values + values[-2::-1]
+    while len(steps) < min_steps and len(values) > 1:
+        steps += values[1:] + values[-2::-1]
+    return steps
 
 
 def explorable_update_times(site_dir=None, max_values: int = 40, warmup: int = 2) -> dict:

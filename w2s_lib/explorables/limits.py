@@ -52,9 +52,12 @@ def _check(d, m_lo, m_hi):
     return int(d), int(m_lo), int(m_hi)
 
 
-def _x_ends(d):
-    """The left panel's ``L_TE`` range at ``d`` (as in ``draw_exponent``: 0.7 min L_TE .. 1)."""
-    return 0.7 * float(F.width_sweep(d).teacher_loss.min()), 1.0
+def _x_ends(d=None):
+    """The left panel's ``L_TE`` range: one for every ``d``, as the widget's
+    (:func:`~w2s_lib.figures_early_stopping.exponent_limits`: 0.7 x the smallest L_TE .. 1).
+    The frame stays put while ``d`` changes: the points move, not the axes (redrawing
+    the axes was most of the time of a change of ``d``)."""
+    return tuple(float(v) for v in F.exponent_limits()["loss_x"])
 
 
 def exponent_state(d=32, m_lo=64, m_hi=1024):
@@ -134,20 +137,18 @@ def exponent_expected(d=32, m_lo=64, m_hi=1024):
     }
 
 
-def _domain_expr(by_d):
-    """A Vega expression choosing the precomputed domain of the current ``d`` (no arithmetic)."""
-    ds = sorted(by_d)
-    expr = f"[{by_d[ds[-1]][0]!r}, {by_d[ds[-1]][1]!r}]"
-    for d in reversed(ds[:-1]):
-        expr = f"d == {d} ? [{by_d[d][0]!r}, {by_d[d][1]!r}] : " + expr
-    return alt.ExprRef(expr)
+def _domain(limits):
+    """A fixed scale domain (7 significant digits, as the data)."""
+    return [float(f"{v:.7g}") for v in limits]
 
 
 @register_explorable("ch05:exponent", expected=exponent_expected)
 def exponent_explorable() -> Explorable:
     """The chapter-5 explorable (see the module docstring)."""
-    points, states, fits, seed_fits, guides, ratio, band, static = [], [], [], [], [], [], [], []
-    xdom, ydom, rdom = {}, {}, {}
+    points, states, fits, seed_fits, guides, ratio, band = [], [], [], [], [], [], []
+    lim = F.exponent_limits()  # the widget's frame, the same at every d
+    xe = np.array(_x_ends(None))
+    static = records(L_TE=xe, L_ST=xe, sq=xe**2)  # the forbidden region and the no-gain line
     for d in F.SWEEP_D:
         r = F.width_sweep(d)
         for i, m in enumerate(r.m_values):
@@ -155,11 +156,6 @@ def exponent_explorable() -> Explorable:
                               L_ST=r.student_loss[i])
         ratio += records(d=d, M=np.asarray(r.m_values, dtype=int), ratio=r.ratio.mean(1))
         band += records(d=d, M=np.asarray(r.m_values, dtype=int), lo_ratio=r.ratio.min(1), hi_ratio=r.ratio.max(1))
-        xe = np.array(_x_ends(d))
-        static += records(d=d, L_TE=xe, L_ST=xe, sq=xe**2)
-        xdom[d] = (float(f"{xe[0]:.7g}"), 1.0)
-        ydom[d] = (float(f"{0.3 * r.student_loss.min():.7g}"), 1.0)
-        rdom[d] = (float(f"{min(5e-4, 0.5 * r.ratio.min()):.7g}"), 1.5)
         for m_lo in WIDTHS:
             for m_hi in WIDTHS:
                 st = exponent_state(d, m_lo, m_hi)
@@ -186,18 +182,18 @@ def exponent_explorable() -> Explorable:
                 .transform_calculate(key=_KEY)
                 .transform_lookup(lookup="key", from_=lookup))
 
-    x = alt.X("L_TE:Q", scale=alt.Scale(type="log", domain=_domain_expr(xdom), nice=False),
+    x = alt.X("L_TE:Q", scale=alt.Scale(type="log", domain=_domain(lim["loss_x"]), nice=False),
               title="teacher loss L_TE", axis=alt.Axis(format="~g", tickCount=5))
-    yscale = alt.Scale(type="log", domain=_domain_expr(ydom), nice=False)
+    yscale = alt.Scale(type="log", domain=_domain(lim["loss_y"]), nice=False)
     y = alt.Y("L_ST:Q", scale=yscale,
               title="early-stopped student L_ST*", axis=alt.Axis(format="~e", tickCount=6))
     tip = ["M:Q", "seed:Q", alt.Tooltip("L_TE:Q", format=".3g"), alt.Tooltip("L_ST:Q", format=".3g")]
     left = alt.layer(
-        alt.Chart(inline_layer(static)).transform_filter(at_d)
+        alt.Chart(inline_layer(static))
         .mark_area(color=_RED, opacity=0.12, clip=True)
         .encode(x, alt.Y("sq:Q", scale=yscale, stack=None, title="early-stopped student L_ST*"), y2=alt.value(260))
         .properties(name="forbidden"),
-        alt.Chart(inline_layer(static)).transform_filter(at_d)
+        alt.Chart(inline_layer(static))
         .mark_line(color="black", strokeWidth=0.8, opacity=0.5, clip=True).encode(x, y).properties(name="no_gain"),
         alt.Chart(inline_layer(guides)).transform_filter(at_state)
         .mark_line(color="#7f7f7f", strokeWidth=1, clip=True)
@@ -235,13 +231,13 @@ def exponent_explorable() -> Explorable:
 
     xm = alt.X("M:Q", scale=alt.Scale(type="log", base=2, domain=[1.5, 1400], nice=False),
                title="teacher width M_TE", axis=alt.Axis(values=list(WIDTHS[::2]) + [WIDTHS[-1]], format="d"))
-    yr = alt.Y("ratio:Q", scale=alt.Scale(type="log", domain=_domain_expr(rdom), nice=False),
+    yr = alt.Y("ratio:Q", scale=alt.Scale(type="log", domain=_domain(lim["ratio_y"]), nice=False),
                title="L_ST* / L_TE", axis=alt.Axis(format="~g", tickCount=6))
     rtip = ["M:Q", alt.Tooltip("ratio:Q", format=".3g", title="L_ST*/L_TE (seed mean)")]
     right = alt.layer(
         alt.Chart(inline_layer(band)).transform_filter(at_d)
         .mark_area(color=_BLUE, opacity=0.2)
-        .encode(xm, alt.Y("lo_ratio:Q", scale=alt.Scale(type="log", domain=_domain_expr(rdom), nice=False),
+        .encode(xm, alt.Y("lo_ratio:Q", scale=alt.Scale(type="log", domain=_domain(lim["ratio_y"]), nice=False),
                           stack=None, title="L_ST* / L_TE"), alt.Y2("hi_ratio:Q"))
         .properties(name="band"),
         alt.Chart(inline_layer([{"ratio": 1.0}])).mark_rule(color="black", strokeWidth=0.8)
