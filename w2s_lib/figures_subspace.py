@@ -187,16 +187,16 @@ def widget_mc_trials(d_s, d_w, d_sw):
 
     :data:`WIDGET_MC_TRIALS` while ``V_s + V_w`` has at most :data:`WIDGET_MC_FULL_UNION`
     dimensions (every setting of the explorable's Monte Carlo grid); above, fewer, in
-    proportion to ``(31 / (union + 1))^2``, and never under :data:`WIDGET_MC_MIN_TRIALS`:
-    a trial costs roughly the square of the dimension or more (two Wishart draws and four
-    solves), and 200 trials at the 80-dimensional corner took 35-50 ms, most of a slider
-    update.  The widget's legend states the number of draws; its error bars (2 SE) widen
+    proportion to ``(31 / (union + 1))^3``, and never under :data:`WIDGET_MC_MIN_TRIALS`:
+    a trial costs between the square and the cube of the dimension (two Wishart draws and
+    four solves), and 200 trials at the 80-dimensional corner took 35-50 ms, most of a
+    slider update.  The widget's legend states the number of draws; its error bars (2 SE) widen
     accordingly.
     """
     union = d_s + d_w - d_sw
     if union <= WIDGET_MC_FULL_UNION:
         return WIDGET_MC_TRIALS
-    scale = ((WIDGET_MC_FULL_UNION + 1) / (union + 1)) ** 2
+    scale = ((WIDGET_MC_FULL_UNION + 1) / (union + 1)) ** 3
     return max(WIDGET_MC_MIN_TRIALS, int(round(WIDGET_MC_TRIALS * scale)))
 
 
