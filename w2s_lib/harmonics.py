@@ -31,6 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._blas import small_blas_call
 from ._validation import check_array, check_float, check_int, check_unit_rows
 
 __all__ = [
@@ -279,6 +280,7 @@ def _next_nonzero_degree(K):
     return K + 1 if (K + 1) % 2 == 0 else K + 2  # odd > 1 vanish; K >= 1 assumed
 
 
+@small_blas_call(lambda *a, **k: len(k.get("W", a[0] if a else ())))  # the (M, M) cosines: one BLAS thread up to M = 4096
 def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
                       min_fraction=0.999, max_tail=None, max_degree=None, degree_cap=400):
     """Energy of ``f_a = sum_i a_i relu(w_i . x)`` in each harmonic degree.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blas import small_blas_call
 from ._validation import check_array, check_int, check_times
 from .random_features import default_beta, population_gram, relu_features, target_correlation
 
@@ -39,6 +40,7 @@ def _flow_coef(G, b, t):
     return (g * proj) @ Q.T
 
 
+@small_blas_call(lambda *a, **k: len(k.get("W", a[0] if a else ())))  # (M, M) Grams: one BLAS thread
 def gaussian_equivalence(W, times, n_samples=200_000, seed=0):
     """Check the sphere/Gaussian equivalence by Monte Carlo with Gaussian inputs.
 

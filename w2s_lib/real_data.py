@@ -39,6 +39,7 @@ import functools
 
 import numpy as np
 
+from ._blas import small_blas_call
 from ._validation import check_array, check_float, check_int, check_rng
 from .subspace import RISK_KEYS, _batched_min_norm_lstsq, ratio_of_means_se, subspace_risks_from_energies
 
@@ -89,6 +90,7 @@ def spectrum_intrinsic_dimension(eigenvalues, threshold=0.99):
     return int(min(np.searchsorted(frac, threshold * (1 - 1e-12)) + 1, lam.size))
 
 
+@small_blas_call()  # every matrix here has at most 1,797 rows: one BLAS thread
 def intrinsic_dimension(features, threshold=0.99):
     """Intrinsic dimension of a feature matrix: :func:`spectrum_intrinsic_dimension`
     of the covariance of its (centred) columns.
@@ -124,6 +126,7 @@ def _orthonormal_columns(F, name):
     return U[:, :rank]
 
 
+@small_blas_call()  # every matrix here has at most 1,797 rows: one BLAS thread
 def measured_correlation_dimension(features_s, features_w):
     """Correlation dimension ``|U_s^T U_w|_F^2`` of two real feature matrices.
 
@@ -169,6 +172,7 @@ def _digits_raw():
 
 
 @functools.lru_cache(maxsize=8)
+@small_blas_call()  # a 1,797 x 1,797 kernel: one BLAS thread (see w2s_lib._blas)
 def _kpca(gamma, n_components):
     from scipy.linalg import eigh
 
@@ -221,6 +225,7 @@ def digits_kpca_basis(gamma=None, n_components=100):
             "total_variance": total, "gamma": g, "labels": _digits_raw()[1]}
 
 
+@small_blas_call()  # every matrix here has at most 1,797 rows: one BLAS thread
 def digits_target(digit=0, *, components=None, gamma=None, n_components=100):
     """Clean regression target: the standardized indicator ``1[label == digit]``.
 
@@ -290,6 +295,7 @@ def digits_feature_maps(d_s, d_w, d_sw, *, gamma=None, n_components=100):
     return F[:, :d_s].copy(), F[:, _weak_columns(d_s, d_w, d_sw)].copy()
 
 
+@small_blas_call()  # every matrix here has at most 1,797 rows: one BLAS thread
 def estimate_noise_variance(features, labels, rho=0.0):
     """Label-noise variance from one labelled sample: residual variance minus misfit.
 
@@ -370,6 +376,7 @@ def summarize_risks(per_seed):
     return out
 
 
+@small_blas_call()  # every matrix here has at most 1,797 rows: one BLAS thread
 def digits_w2s(d_s=40, d_w=20, d_sw=10, *, n=100, N=800, n_test=400, sigma2=2.0, digit=0,
                target_components=None, seeds=10, seed=0, gamma=None, n_components=100,
                threshold=0.99):
