@@ -210,3 +210,11 @@ def test_fmt_prints_round_off_as_zero():
     assert fs.fmt(1.86e-16) == "0" and fs.fmt(-5e-16) == "0"
     assert fs.fmt(0.51923) == "0.519" and fs.fmt(2.5e-5) == "2.5e-05"
     assert fs.fmt(0.123456, digits=2) == "0.12"
+
+
+@pytest.mark.parametrize("x", [1e-9, 3e-4, 0.0123, 0.999, 1.0, 1.000001, 2.2, 7.9, 8.0, 9.99, 1234.5])
+def test_widget_bar_axis_ends_on_the_next_nice_number(x):
+    nice = fs._nice_ceiling(x)
+    mantissa = nice / 10.0 ** np.floor(np.log10(nice) + 1e-12)
+    assert any(np.isclose(mantissa, m) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
+    assert x * (1 - 1e-12) <= nice <= x * 4 / 3 * (1 + 1e-12)  # the largest step: 3 -> 4, 6 -> 8
