@@ -34,7 +34,8 @@ Closed forms
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import blas
+import scipy.linalg as sla
+from scipy.linalg import blas, lapack
 
 from ._blas import small_blas_call
 from ._validation import check_array, check_choice, check_int, check_rng, check_unit_rows, check_resources
@@ -366,13 +367,86 @@ def target_profile(d, max_degree, target="linear"):
     return t
 
 
-@small_blas_call(lambda A: len(A))
-def _sym_eigh(A):
-    """Eigen-decomposition of a symmetric matrix (ascending), LAPACK divide and conquer.
+class _GramFactor:
+    """Kept eigenpairs of a symmetric Gram ``S``, factored as ``Q = H Z``.
 
-    Private helper shared by the teacher and the students: ``syevd`` is several times
-    faster than numpy's default driver for the Gram sizes used in the book.
+    Private helper shared by the teacher (its pseudo-inverse solve) and the students (their
+    closed-form trajectories): ``S = H T H^T`` by LAPACK ``dsytrd``, ``T = Z diag(s) Z^T`` by
+    ``stevd``, and vectors projected through the stored reflectors in O(M^2), so the O(M^3)
+    eigenvector matrix is formed only when asked for (:attr:`eigvecs`).
+
+    ``H = H_1 ... H_{M-1}`` is kept as LAPACK's Householder reflectors (``dsytrd``,
+    lower triangle): ``H e_1 = e_1``, and on coordinates ``2..M`` the ``H_i`` are the
+    reflectors of a QR factorisation, so ``dormqr`` applies ``H`` or ``H^T``.  ``Z``
+    holds the kept eigenvectors of the tridiagonal ``T``.  Nothing changes after
+    construction except the cache of ``Q``.  Memory: about ``M^2 + M r`` floats (plus
+    ``M r`` once ``Q`` is formed).
+
+    Parameters
+    ----------
+    S : ndarray, shape (M, M)
+        C-ordered, with ``S``'s upper triangle and diagonal filled in (the strictly lower
+        triangle is not read); overwritten.
+    rcond : float
+        Eigenvalues ``s_j <= rcond * max(s)`` are dropped.
+
+    Attributes
+    ----------
+    eigvals : ndarray, shape (r,)
+        Kept eigenvalues, ascending, read-only.
     """
-    import scipy.linalg as sla
 
-    return sla.eigh(A, driver="evd", check_finite=False)
+    def __init__(self, S, rcond):
+        M = S.shape[0]
+        if M == 1:
+            s, Z, refl, tau = np.array([S[0, 0]]), np.ones((1, 1)), None, None
+        else:
+            # S.T is S in Fortran order, its valid triangle now the lower one: no copy
+            lwork = max(int(lapack.dsytrd_lwork(M, lower=1)[0]), M)
+            A, diag, off, tau, info = lapack.dsytrd(S.T, lower=1, lwork=lwork, overwrite_a=1)
+            if info != 0:
+                raise np.linalg.LinAlgError(f"dsytrd failed (info = {info})")
+            refl = np.asfortranarray(A[1:, :-1])  # the reflectors, laid out as dormqr wants
+            try:
+                s, Z = sla.eigh_tridiagonal(diag, off, lapack_driver="stevd", check_finite=False)
+            except np.linalg.LinAlgError:  # divide and conquer did not converge (rare)
+                s, Z = sla.eigh_tridiagonal(diag, off, lapack_driver="stemr", check_finite=False)
+        i0 = int(np.searchsorted(s, rcond * max(float(s[-1]), 0.0), side="right"))  # s ascending
+        self.eigvals = np.array(s[i0:])
+        self._Z = np.array(Z[:, i0:], order="F") if i0 else np.asfortranarray(Z)
+        self._refl, self._tau, self._Q = refl, tau, None
+        for a in (self.eigvals, self._Z, self._refl, self._tau):
+            if a is not None:
+                a.setflags(write=False)
+
+    def _lwork(self, ncols):
+        return max(1, ncols) * 64 + 65 * 64  # dormqr's optimal workspace (block size <= 64)
+
+    def _apply_H(self, X, trans):
+        """``H X`` (``trans="N"``) or ``H^T X`` (``"T"``) for ``X`` of shape (M, k); new array."""
+        Y = np.array(X, dtype=float, order="F", copy=True)
+        if self._refl is not None:
+            out, _, info = lapack.dormqr("L", trans, self._refl, self._tau, Y[1:], self._lwork(Y.shape[1]))
+            if info != 0:
+                raise np.linalg.LinAlgError(f"dormqr failed (info = {info})")
+            Y[1:] = out
+        return Y
+
+    def project(self, *vectors):
+        """``Q^T v = Z^T (H^T v)`` for each vector ``v`` of length M; returns a tuple."""
+        Y = self._apply_H(np.column_stack(vectors), "T")
+        P = blas.dgemm(1.0, self._Z, Y, trans_a=1)  # Z^T Y; SciPy's BLAS (see _relu_gram)
+        return tuple(np.ascontiguousarray(P[:, j]) for j in range(P.shape[1]))
+
+    def expand(self, y):
+        """``Q y = H (Z y)`` for ``y`` of length r; returns shape (M,)."""
+        return self._apply_H((self._Z @ y)[:, None], "N")[:, 0]
+
+    @property
+    def eigvecs(self):
+        """``Q = H Z``, shape (M, r), read-only; formed on first access (O(M^3)) and cached."""
+        if self._Q is None:
+            Q = self._apply_H(self._Z, "N")
+            Q.setflags(write=False)
+            self._Q = Q
+        return self._Q

@@ -52,12 +52,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.linalg as sla
-from scipy.linalg import blas, lapack
 
 from ._blas import small_blas_call
 from ._validation import check_float, check_int, check_times, check_unit_rows, check_resources
-from .random_features import _relu_gram, population_gram, target_correlation
+from .random_features import _GramFactor, _relu_gram, population_gram, target_correlation
 from .teacher import Teacher
 
 __all__ = [
@@ -272,86 +270,6 @@ def _kernel_student(teacher):
         teacher_loss=teacher.loss, captured_fraction=H.captured_fraction,
         degree_rates=H.eigenvalues / lam1,
     )
-
-
-class _GramFactor:
-    """Kept eigenpairs of a student Gram ``S``, factored as ``Q = H Z`` (module docstring).
-
-    ``H = H_1 ... H_{M-1}`` is kept as LAPACK's Householder reflectors (``dsytrd``,
-    lower triangle): ``H e_1 = e_1``, and on coordinates ``2..M`` the ``H_i`` are the
-    reflectors of a QR factorisation, so ``dormqr`` applies ``H`` or ``H^T``.  ``Z``
-    holds the kept eigenvectors of the tridiagonal ``T``.  Nothing changes after
-    construction except the cache of ``Q``.  Memory: about ``M^2 + M r`` floats (plus
-    ``M r`` once ``Q`` is formed).
-
-    Parameters
-    ----------
-    S : ndarray, shape (M, M)
-        C-ordered, with ``S``'s upper triangle and diagonal filled in (the strictly lower
-        triangle is not read); overwritten.
-    rcond : float
-        Eigenvalues ``s_j <= rcond * max(s)`` are dropped.
-
-    Attributes
-    ----------
-    eigvals : ndarray, shape (r,)
-        Kept eigenvalues, ascending, read-only.
-    """
-
-    def __init__(self, S, rcond):
-        M = S.shape[0]
-        if M == 1:
-            s, Z, refl, tau = np.array([S[0, 0]]), np.ones((1, 1)), None, None
-        else:
-            # S.T is S in Fortran order, its valid triangle now the lower one: no copy
-            lwork = max(int(lapack.dsytrd_lwork(M, lower=1)[0]), M)
-            A, diag, off, tau, info = lapack.dsytrd(S.T, lower=1, lwork=lwork, overwrite_a=1)
-            if info != 0:
-                raise np.linalg.LinAlgError(f"dsytrd failed (info = {info})")
-            refl = np.asfortranarray(A[1:, :-1])  # the reflectors, laid out as dormqr wants
-            try:
-                s, Z = sla.eigh_tridiagonal(diag, off, lapack_driver="stevd", check_finite=False)
-            except np.linalg.LinAlgError:  # divide and conquer did not converge (rare)
-                s, Z = sla.eigh_tridiagonal(diag, off, lapack_driver="stemr", check_finite=False)
-        i0 = int(np.searchsorted(s, rcond * max(float(s[-1]), 0.0), side="right"))  # s ascending
-        self.eigvals = np.array(s[i0:])
-        self._Z = np.array(Z[:, i0:], order="F") if i0 else np.asfortranarray(Z)
-        self._refl, self._tau, self._Q = refl, tau, None
-        for a in (self.eigvals, self._Z, self._refl, self._tau):
-            if a is not None:
-                a.setflags(write=False)
-
-    def _lwork(self, ncols):
-        return max(1, ncols) * 64 + 65 * 64  # dormqr's optimal workspace (block size <= 64)
-
-    def _apply_H(self, X, trans):
-        """``H X`` (``trans="N"``) or ``H^T X`` (``"T"``) for ``X`` of shape (M, k); new array."""
-        Y = np.array(X, dtype=float, order="F", copy=True)
-        if self._refl is not None:
-            out, _, info = lapack.dormqr("L", trans, self._refl, self._tau, Y[1:], self._lwork(Y.shape[1]))
-            if info != 0:
-                raise np.linalg.LinAlgError(f"dormqr failed (info = {info})")
-            Y[1:] = out
-        return Y
-
-    def project(self, *vectors):
-        """``Q^T v = Z^T (H^T v)`` for each vector ``v`` of length M; returns a tuple."""
-        Y = self._apply_H(np.column_stack(vectors), "T")
-        P = blas.dgemm(1.0, self._Z, Y, trans_a=1)  # Z^T Y; SciPy's BLAS (see _relu_gram)
-        return tuple(np.ascontiguousarray(P[:, j]) for j in range(P.shape[1]))
-
-    def expand(self, y):
-        """``Q y = H (Z y)`` for ``y`` of length r; returns shape (M,)."""
-        return self._apply_H((self._Z @ y)[:, None], "N")[:, 0]
-
-    @property
-    def eigvecs(self):
-        """``Q = H Z``, shape (M, r), read-only; formed on first access (O(M^3)) and cached."""
-        if self._Q is None:
-            Q = self._apply_H(self._Z, "N")
-            Q.setflags(write=False)
-            self._Q = Q
-        return self._Q
 
 
 _GRAM_EIG_CACHE: OrderedDict = OrderedDict()

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_choice, check_float, check_unit_rows, check_resources
-from .random_features import TARGETS, _sym_eigh, check_beta, population_gram, target_correlation, target_profile
+from ._blas import small_blas_call
+from .random_features import (TARGETS, _GramFactor, check_beta, population_gram, target_correlation,
+                             target_profile)
 
 __all__ = ["Teacher", "fit_teacher", "least_squares_loss"]
 
@@ -105,17 +107,22 @@ class Teacher:
         return self.harmonic_energies()
 
 
+@small_blas_call(lambda G, *args: len(G))
 def _projection(G, b, rcond):
-    """Pseudo-inverse solve ``a = G^+ b`` and ``b^T a`` with a relative eigenvalue cutoff."""
-    lam, V = _sym_eigh(G)
-    lam_max = float(lam[-1]) if lam.size else 0.0
-    keep = lam > rcond * max(lam_max, 0.0)
-    if lam_max <= 0 or not np.any(keep):
+    """Pseudo-inverse solve ``a = G^+ b`` and ``b^T a`` with a relative eigenvalue cutoff.
+
+    Eigenvalues ``<= rcond * max`` are dropped.  From the eigenvalues and the projections
+    ``Q^T b`` (:class:`~w2s_lib.random_features._GramFactor`: tridiagonal reduction, no
+    eigenvector matrix), about twice as fast as a full ``eigh`` at the book's sizes and
+    equal to it to round-off.  ``G`` (C-ordered, symmetric) is overwritten.
+    """
+    fac = _GramFactor(np.ascontiguousarray(G, dtype=float), rcond)
+    lam = fac.eigvals
+    if lam.size == 0:
         return np.zeros(G.shape[0]), 0.0, 0
-    Vk = V[:, keep]
-    proj = Vk.T @ b
-    w = proj / lam[keep]
-    return Vk @ w, float(proj @ w), int(keep.sum())
+    (proj,) = fac.project(b)
+    w = proj / lam
+    return fac.expand(w), float(proj @ w), int(lam.size)
 
 
 def least_squares_loss(W, target="linear", beta=None, rcond=1e-10):
