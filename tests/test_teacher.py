@@ -93,3 +93,28 @@ def test_single_unit_teacher_has_closed_form_loss():
 def test_least_squares_loss_equals_teacher_loss():
     W = L.sample_sphere(20, 5, 9)
     assert L.least_squares_loss(W, "relu") == L.fit_teacher(W, "relu").loss
+
+
+@pytest.mark.parametrize("duplicate", [False, True])
+def test_pseudo_inverse_solve_equals_a_dense_eigendecomposition(duplicate):
+    """The teacher's solve (tridiagonal factorisation, no eigenvector matrix) gives the
+    coefficients, ``b^T a`` and rank of the dense-``eigh`` pseudo-inverse with the same
+    relative cutoff, also for a singular Gram (repeated and antipodal weight vectors)."""
+    from w2s_lib.teacher import _projection
+
+    W = L.sample_sphere(120, 6, 5)
+    if duplicate:
+        W = np.vstack([W, W[:10], -W[10:20]])
+    G = L.population_gram(W)
+    from w2s_lib.random_features import default_beta
+
+    b = L.target_correlation(W, default_beta(6), "linear")
+    lam, V = np.linalg.eigh(G)
+    keep = lam > 1e-10 * lam[-1]
+    proj = V[:, keep].T @ b
+    a_ref, bta_ref = V[:, keep] @ (proj / lam[keep]), float(proj @ (proj / lam[keep]))
+    a, bta, rank = _projection(G.copy(), b, 1e-10)
+    assert rank == int(keep.sum()) and (rank < len(W)) == duplicate
+    assert bta == pytest.approx(bta_ref, rel=1e-12)
+    np.testing.assert_allclose(G @ a, G @ a_ref, atol=1e-10)  # the same fit of b
+    np.testing.assert_allclose(a, a_ref, rtol=1e-7, atol=1e-9 * np.abs(a_ref).max())
