@@ -184,7 +184,7 @@ def test_expected_values_mean_what_the_chapters_say():
     wide, narrow = k(d=8, M=4096), k(d=8, M=4)
     assert wide["readout"][0]["gap"] < narrow["readout"][0]["gap"]  # more features, closer to the limit
     assert wide["limit"][0]["kernel"] == pytest.approx(1.0)  # K(x, x) / K(x, x)
-    assert len(k(d=8, M=2)["features"]) == 2 * 121
+    assert len(k(d=8, M=2)["features"]) == 2 * 61 == 2 * len(F.LIVE_FEATURE_THETAS)
     t = registered_explorables()["ch02:teacher"].expected(d=16, M_TE=512, seed=1)
     assert sum(b["energy"] for b in t["bars"]) == pytest.approx(t["teacher"][0]["loss"], rel=1e-6)
     losses = [r["loss"] for r in t["curve"]]

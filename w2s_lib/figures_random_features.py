@@ -45,7 +45,7 @@ __all__ = [
     # chapter 3
     "STUDENT_TAUS", "student_weights", "student_curve", "student_stopping", "student_grid",
     "gd_check", "draw_student_curves", "draw_gd_check", "draw_student_panel", "student_figure",
-    "CH01_D", "CH01_M", "CH02_D", "CH02_M", "CH02_SEEDS", "CH03_D", "CH03_MTE", "CH03_MST",
+    "CH01_D", "CH01_M", "LIVE_FEATURE_THETAS", "CH02_D", "CH02_M", "CH02_SEEDS", "CH03_D", "CH03_MTE", "CH03_MST",
 ]
 
 # Colours used consistently across chapters 1-3.
@@ -250,14 +250,23 @@ def low_degree_count(d, max_degree=2):
     return int(round(float(multiplicities(d, max_degree).sum())))
 
 
-def draw_features(ax, d, M, seed=0, n_show=8, plain=False):
+#: Angles of the feature curves in the chapter-1 widget and its explorable: 61, 6 degrees
+#: apart (the static figure draws 121).  Each curve is a clipped sinusoid: a chord over 6
+#: degrees departs from it by at most 0.14% of its height, and its kink moves by at most 3
+#: degrees; half the points make a change of d in the explorable about a quarter quicker.
+LIVE_FEATURE_THETAS = np.linspace(-np.pi, np.pi, 61)
+LIVE_FEATURE_THETAS.setflags(write=False)
+
+
+def draw_features(ax, d, M, seed=0, n_show=8, plain=False, thetas=None):
     """A few random features ``relu(w . x(theta))`` along a great circle.
 
     ``plain=True`` writes the labels in Unicode instead of mathtext (a widget redraw then
-    skips the mathtext parser, which runs afresh for every new figure).
+    skips the mathtext parser, which runs afresh for every new figure).  ``thetas``: the
+    angles drawn (default 121 over ``[-pi, pi]``).
     """
     W = sample_sphere(M, d, seed)[:n_show]
-    th = np.linspace(-np.pi, np.pi, 121)
+    th = np.linspace(-np.pi, np.pi, 121) if thetas is None else np.asarray(thetas, dtype=float)
     F = relu_features(great_circle(d, th), W)
     ax.plot(th, F, lw=1)
     ax.set_xlabel("angle θ of x on a great circle" if plain else r"angle $\theta$ of $x$ on a great circle")
@@ -290,7 +299,7 @@ def draw_kernel(ax, d, M, seed=0, plain=False):
 def draw_kernel_panels(fig, d, M, seed=0):
     """The chapter-1 widget figure drawn into ``fig``: features (left), kernel (right)."""
     a1, a2 = fig.subplots(1, 2)
-    draw_features(a1, d, M, seed, plain=True)
+    draw_features(a1, d, M, seed, plain=True, thetas=LIVE_FEATURE_THETAS)
     gap = draw_kernel(a2, d, M, seed, plain=True)
     _light(a1, a2)
     return gap

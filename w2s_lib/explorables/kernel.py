@@ -23,9 +23,9 @@ __all__ = ["kernel_explorable", "kernel_expected", "N_SHOW", "FEATURE_THETAS"]
 
 #: Features drawn in the left panel (as in :func:`w2s_lib.figures_random_features.draw_features`).
 N_SHOW = 8
-#: Angles of the left panel (those of ``draw_features``), shape (121,).
-FEATURE_THETAS = np.linspace(-np.pi, np.pi, 121)
-FEATURE_THETAS.setflags(write=False)
+#: Angles of the left panel, those of the live widget
+#: (:data:`~w2s_lib.figures_random_features.LIVE_FEATURE_THETAS`), shape (61,).
+FEATURE_THETAS = F.LIVE_FEATURE_THETAS
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
@@ -38,7 +38,7 @@ def _check(d, M):
 
 
 def _features(d, M):
-    """Values of the first ``min(M, N_SHOW)`` features on ``FEATURE_THETAS``, shape (n, 121)."""
+    """Values of the first ``min(M, N_SHOW)`` features on ``FEATURE_THETAS``, shape (n, 61)."""
     W = sample_sphere(M, d, 0)[:N_SHOW]
     return relu_features(F.great_circle(d, FEATURE_THETAS), W).T
 
@@ -64,7 +64,7 @@ def kernel_expected(d=8, M=64):
     Returns
     -------
     dict
-        ``features``: ``min(M, 8) * 121`` records ``{j, theta, phi}``; ``limit`` and ``finite``:
+        ``features``: ``min(M, 8) * 61`` records ``{j, theta, phi}``; ``limit`` and ``finite``:
         91 records ``{theta, kernel}`` each; ``readout``: ``[{gap}]``.
     """
     d, M = _check(d, M)
@@ -87,7 +87,7 @@ def kernel_explorable() -> Explorable:
     th = F.KERNEL_THETAS
     # The feature curves: one record per (feature j, angle), holding the value at every d in
     # its own column phi_<d>; the chart picks the column of the current d.  Changing d or M
-    # then updates the same 968 points in place (no records are removed and added, no packed
+    # then updates the same 488 points in place (no records are removed and added, no packed
     # curve is unpacked in the browser), which was most of the time of those updates.
     phis = {d: _features(d, max(F.CH01_M)) for d in F.CH01_D}  # the first N_SHOW rows: those of every M
     feats = []
