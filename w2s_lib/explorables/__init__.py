@@ -302,8 +302,8 @@ class Explorable:
             chart = chart.add_params(*[c.param() for c in self.controls])
             with alt.data_transformers.disable_max_rows():
                 spec = chart.to_dict(validate=False)  # validated by the tests (test_explorables.py)
-            # data sets moved to the top level keep the tuple :func:`inline` gave them
-            spec.update({"datasets": {k: list(v) for k, v in spec["datasets"].items()}} if "datasets" in spec else {})
+            if "datasets" in spec:  # data moved to the top level keeps the tuple :func:`inline` gave it
+                spec["datasets"] = {k: list(v) for k, v in spec["datasets"].items()}
         else:
             spec = dict(chart)
             spec.setdefault("params", [])

@@ -52,7 +52,7 @@ def _check(d, m_lo, m_hi):
     return int(d), int(m_lo), int(m_hi)
 
 
-def _x_ends(d=None):
+def _x_ends():
     """The left panel's ``L_TE`` range: one for every ``d``, as the widget's
     (:func:`~w2s_lib.figures_early_stopping.exponent_limits`: 0.7 x the smallest L_TE .. 1).
     The frame stays put while ``d`` changes: the points move, not the axes (redrawing
@@ -101,7 +101,7 @@ def _fit_lines(d, st):
         slope, icpt = st["seed_fits"][j]
         xj = np.array([lte[:, j].min(), lte[:, j].max()])
         seeds += records(seed=int(s), L_TE=xj, L_ST=np.exp(icpt) * xj ** slope)
-    xg = np.array(_x_ends(d))
+    xg = np.array(_x_ends())
     guides = []
     for a in GUIDE_SLOPES:
         guides += records(guide=f"slope {a:g}", L_TE=xg, L_ST=st["y0"] * (xg / st["x0"]) ** a)
@@ -147,7 +147,7 @@ def exponent_explorable() -> Explorable:
     """The chapter-5 explorable (see the module docstring)."""
     points, states, fits, seed_fits, guides, ratio, band = [], [], [], [], [], [], []
     lim = F.exponent_limits()  # the widget's frame, the same at every d
-    xe = np.array(_x_ends(None))
+    xe = np.array(_x_ends())
     static = records(L_TE=xe, L_ST=xe, sq=xe**2)  # the forbidden region and the no-gain line
     for d in F.SWEEP_D:
         r = F.width_sweep(d)
