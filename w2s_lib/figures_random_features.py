@@ -28,7 +28,8 @@ from ._validation import check_int
 from .early_stopping import optimal_stopping
 from .harmonics import kernel_eigenvalues, multiplicities
 from .interactive import register_callback
-from .random_features import population_gram, relu_features, sample_sphere, target_values
+from .random_features import (KERNEL_THETAS, exact_kernel_on_circle, finite_kernel_on_circle, great_circle,
+                              kernel_gap, population_gram, relu_features, sample_sphere, target_values)
 from .student import gradient_descent_student, student_trajectory
 from .teacher import fit_teacher
 
@@ -103,76 +104,6 @@ def widget_figure(figsize=(7, 3.2), top=0.86, bottom=0.15, left=0.1, right=0.98,
 # ---------------------------------------------------------------------------
 # Chapter 1: features, kernel, spectrum
 # ---------------------------------------------------------------------------
-
-def great_circle(d, theta):
-    """Points ``x(theta) = cos(theta) e_1 + sin(theta) e_2`` on ``S^{d-1}``.
-
-    Parameters
-    ----------
-    d : int
-        Dimension, ``d >= 2``.
-    theta : array_like, shape (n,)
-        Angles in radians.
-
-    Returns
-    -------
-    ndarray, shape (n, d)
-        Unit vectors; ``x(theta) . e_1 = cos(theta)``.
-    """
-    d = check_int(d, "d", low=2)
-    theta = np.asarray(theta, dtype=float).reshape(-1)
-    X = np.zeros((theta.size, d))
-    X[:, 0], X[:, 1] = np.cos(theta), np.sin(theta)
-    return X
-
-
-def finite_kernel_on_circle(W, theta):
-    """Finite random-feature kernel ``K_M(e_1, x(theta)) = (1/M) sum_j phi_j(e_1) phi_j(x(theta))``.
-
-    Parameters
-    ----------
-    W : array_like, shape (M, d)
-        Unit weights of the ``M`` random features.
-    theta : array_like, shape (n,)
-        Angles in ``[0, pi]``.
-
-    Returns
-    -------
-    ndarray, shape (n,)
-    """
-    W = np.asarray(W, dtype=float)
-    d = W.shape[1]
-    phi0 = relu_features(great_circle(d, [0.0]), W)[0]  # (M,)
-    phis = relu_features(great_circle(d, theta), W)  # (n, M)
-    return phis @ phi0 / W.shape[0]
-
-
-def exact_kernel_on_circle(d, theta):
-    """Infinite-width kernel ``K(e_1, x(theta)) = E_w[phi_w(e_1) phi_w(x(theta))] = J(theta)/(2 pi d)``.
-
-    By the symmetry between ``w`` and ``x`` this is the population Gram entry of two unit
-    vectors at angle ``theta`` (:func:`w2s_lib.population_gram`).
-
-    Returns
-    -------
-    ndarray, shape (n,)
-    """
-    return population_gram(great_circle(d, [0.0]), great_circle(d, theta))[0]
-
-
-#: Angles on which chapter 1 compares kernels.
-KERNEL_THETAS = np.linspace(0.0, np.pi, 91)
-KERNEL_THETAS.setflags(write=False)
-
-
-def kernel_gap(d, M, seed=0):
-    """Largest gap ``max_theta |K_M - K| / K(0)`` of the width-``M`` kernel (features
-    ``sample_sphere(M, d, seed)``) to its limit, over :data:`KERNEL_THETAS`."""
-    W = sample_sphere(M, d, seed)
-    exact = exact_kernel_on_circle(d, KERNEL_THETAS)
-    fin = finite_kernel_on_circle(W, KERNEL_THETAS)
-    return float(np.max(np.abs(fin - exact)) * 2 * d)
-
 
 def monte_carlo_gram(d, theta, n_samples, seed):
     """Monte Carlo estimate of ``E_x[phi_u(x) phi_v(x)]`` for ``u = e_1`` and ``v = x(theta)``.

@@ -38,6 +38,7 @@ Where it renders
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import importlib
@@ -53,6 +54,8 @@ __all__ = [
     "Explorable",
     "ExplorableEntry",
     "register_explorable",
+    "define_explorable",
+    "static_image",
     "registered_explorables",
     "round_sig",
     "records",
@@ -69,6 +72,8 @@ __all__ = [
 MIME_TYPE = "application/vnd.vegalite.v5+json"
 SCHEMA_V5 = "https://vega.github.io/schema/vega-lite/v5.json"
 SCHEMA_V6 = "https://vega.github.io/schema/vega-lite/v6.json"
+#: The Vega-Lite version ``vl-convert`` renders the static images with (JupyterLab's is 5).
+VL_CONVERT_VERSION = "5.20"
 #: Significant digits kept in the embedded data (the chapters print 3).
 DATA_DIGITS = 7
 
@@ -108,6 +113,13 @@ class Control:
         Text shown next to the input (defaults to ``name``).
     labels : sequence of str, optional
         For ``"select"``/``"radio"``: the text shown for each value.
+    reach : (lo, hi), optional
+        For numeric controls: with a kernel, the ipywidgets control reaches every value in
+        ``[lo, hi]`` (whole numbers when every grid value is an int), not only the grid;
+        ``w2s_lib`` recomputes the figure there (:mod:`w2s_lib.explorables.live`). Without
+        it the kernel control offers the grid's values.
+    log : bool
+        With ``reach``: the kernel control moves in equal ratios (a log slider).
     """
 
     name: str
@@ -116,6 +128,8 @@ class Control:
     kind: str = "range"
     label: str | None = None
     labels: tuple | None = None
+    reach: tuple | None = None
+    log: bool = False
 
     def __post_init__(self):
         if not self.name.isidentifier():
@@ -145,6 +159,39 @@ class Control:
             object.__setattr__(self, "labels", tuple(str(s) for s in self.labels))
             if len(self.labels) != len(values):  # noqa: SIM102
                 raise ValueError(f"Control {self.name!r}: {len(self.labels)} labels for {len(values)} values")
+        if self.reach is not None:
+            if isinstance(values[0], (str, bool)):
+                raise ValueError(f"Control {self.name!r}: reach applies to numeric controls only")
+            lo, hi = (_plain(v) for v in self.reach)
+            if not (lo <= min(values) and max(values) <= hi):
+                raise ValueError(f"Control {self.name!r}: reach [{lo}, {hi}] must contain every grid value")
+            if self.log and lo <= 0:
+                raise ValueError(f"Control {self.name!r}: a log control needs a positive reach")
+            object.__setattr__(self, "reach", (lo, hi))
+
+    @property
+    def integer(self) -> bool:
+        """Whether the control takes whole numbers only (every grid value is an int)."""
+        return all(isinstance(v, int) and not isinstance(v, bool) for v in self.values)
+
+    def check(self, value):
+        """``value`` if a reader with a kernel can set it, else a ``ValueError`` naming the range.
+
+        Inside ``reach`` (whole numbers for an integer control), or one of the grid values.
+        """
+        value = _plain(value)
+        if self.reach is None or isinstance(value, (str, bool)):
+            if value not in self.values:
+                raise ValueError(f"{self.name} must be one of {list(self.values)}, got {value!r}")
+            return value
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise ValueError(f"{self.name} must be a number in [{self.reach[0]}, {self.reach[1]}], got {value!r}")
+        if self.integer and value != int(value):
+            raise ValueError(f"{self.name} must be a whole number in [{self.reach[0]}, {self.reach[1]}], "
+                             f"got {value!r}")
+        if not self.reach[0] <= value <= self.reach[1]:
+            raise ValueError(f"{self.name} must lie in [{self.reach[0]}, {self.reach[1]}], got {value!r}")
+        return int(value) if self.integer else float(value)
 
     @property
     def step(self):
@@ -279,17 +326,21 @@ class Explorable:
     Parameters
     ----------
     name : str
-        Registry name, ``"chNN:figure"`` (the same as the live widget's callback).
+        Registry name, ``"chNN:figure"``.
     chart : altair chart or dict
-        The Vega-Lite specification, data inline. The controls' parameters are added at
-        the top level here; the chart must not add them itself.
+        The Vega-Lite specification. The controls' parameters are added at the top level
+        here; the chart must not add them itself.
     controls : sequence of Control
         The controls, in display order.
     caption : str, optional
         One sentence shown under the figure on the site (what to try).
+    datasets : dict of str to list of dict, optional
+        Named data sets (``alt.NamedData(name)`` in the chart), stored in the spec's
+        top-level ``datasets``; a kernel swaps them for the data of another setting
+        (:meth:`at`).
     """
 
-    def __init__(self, name: str, chart, controls: Sequence[Control], caption: str = ""):
+    def __init__(self, name: str, chart, controls: Sequence[Control], caption: str = "", datasets=None):
         self.name = name
         self.controls = tuple(controls)
         self.caption = caption
@@ -309,9 +360,12 @@ class Explorable:
             spec.setdefault("params", [])
             spec["params"] = list(spec["params"]) + [
                 {"name": c.name, "value": c.default, "bind": c.binding()} for c in self.controls]
+        if datasets:
+            spec["datasets"] = dict(spec.get("datasets", {}), **{k: list(v) for k, v in datasets.items()})
         spec["$schema"] = SCHEMA_V5
         spec.setdefault("usermeta", {})["w2s_explorable"] = name
         self.spec = spec
+        self.setting = self.defaults
 
     @property
     def control(self) -> dict[str, Control]:
@@ -323,29 +377,80 @@ class Explorable:
         """The initial setting of every control."""
         return {c.name: c.default for c in self.controls}
 
+    def at(self, setting: Mapping, datasets: Mapping[str, list]) -> "Explorable":
+        """This figure at one ``setting``, drawing ``datasets`` instead of its own data.
+
+        The controls become plain parameters fixed at ``setting`` (no input elements: the
+        kernel's ipywidgets move them); every other part of the spec is shared, so no chart
+        is rebuilt. Used by :mod:`w2s_lib.explorables.live`.
+        """
+        unknown = set(datasets) - set(self.spec.get("datasets", {}))
+        if unknown:
+            raise ValueError(f"explorable {self.name!r} has no data sets {sorted(unknown)}")
+        new = object.__new__(Explorable)
+        new.name, new.controls, new.caption = self.name, self.controls, self.caption
+        fixed = {c.name: _plain(setting[c.name]) for c in self.controls}
+        params = [dict(p) for p in self.spec.get("params", [])]
+        for p in params:
+            if p["name"] in fixed:
+                p.pop("bind", None)
+                p["value"] = fixed[p["name"]]
+        new.spec = dict(self.spec, params=params,
+                        datasets=dict(self.spec["datasets"], **{k: list(v) for k, v in datasets.items()}))
+        new.setting = fixed
+        return new
+
     def to_json(self) -> str:
         """The spec as compact JSON (what the page embeds)."""
         return json.dumps(self.spec, separators=(",", ":"), allow_nan=False)
 
+    def text(self) -> str:
+        """A one-line text alternative: the figure's name, its caption and its setting."""
+        values = ", ".join(f"{c.label or c.name} = {self.setting[c.name]}" for c in self.controls)
+        return f"Interactive figure {self.name} ({values}). {self.caption}".strip()
+
+    def image(self) -> bytes:
+        """A PNG of this view, rendered offline by ``vl-convert`` (for viewers without JavaScript)."""
+        return static_image(self.to_json())
+
+    def mimebundle(self, image: bool = True) -> dict:
+        """The output: the Vega-Lite spec, a PNG of the view (if ``image``) and a text alternative."""
+        bundle = {MIME_TYPE: self.spec, "text/plain": self.text()}
+        if image:
+            bundle["image/png"] = base64.b64encode(self.image()).decode("ascii")
+        return bundle
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        text = (f"<explorable {self.name}: " + ", ".join(c.label or c.name for c in self.controls)
-                + " (rendered by Vega-Lite in the browser)>")
-        return {MIME_TYPE: self.spec, "text/plain": text}
+        return self.mimebundle(image=True)
 
     def __repr__(self):
         return f"Explorable({self.name!r}, controls={[c.name for c in self.controls]})"
 
 
+@functools.lru_cache(maxsize=16)
+def static_image(spec_json: str) -> bytes:
+    """PNG bytes of a Vega-Lite spec (JSON text), drawn by ``vl-convert`` with no browser.
+
+    The stored notebook outputs carry it beside the spec, so GitHub's notebook view,
+    nbviewer and a PDF show the figure's default view.
+    """
+    import vl_convert
+
+    spec = json.loads(spec_json)
+    spec.pop("$schema", None)
+    return vl_convert.vegalite_to_png(spec, vl_version=VL_CONVERT_VERSION, scale=1)
+
+
 @dataclasses.dataclass(frozen=True)
 class ExplorableEntry:
-    """A registered explorable: how to build it and what it must show.
+    """A registered explorable: how to build it, what it must show, how a kernel moves it.
 
     Attributes
     ----------
     name : str
         ``"chNN:figure"``.
     build : callable
-        ``build() -> Explorable`` (precomputes the whole grid with ``w2s_lib``).
+        ``build() -> Explorable``: the figure over its controls' whole grid.
     expected : callable
         ``expected(**setting) -> {layer name: [record, ...]}``: the records each named
         layer must show at that setting of the controls, computed by ``w2s_lib`` directly.
@@ -355,35 +460,135 @@ class ExplorableEntry:
         Relative tolerance of that comparison: ``1e-6`` for data precomputed in Python
         (stored to :data:`DATA_DIGITS` digits); at most ``1e-9`` for values a Vega
         expression computes in the browser.
+    controls : tuple of Control
+        The controls (those of :func:`define_explorable`).
+    data : callable or None
+        ``data(grid) -> {data set name: [record, ...]}`` for ``grid``, a dict giving each
+        control's values; records carry the control values they belong to.
+    live_grid : callable or None
+        ``live_grid(setting) -> grid``: the grid whose data a kernel computes to draw one
+        setting (by default each control at its one value).
     """
 
     name: str
     build: Callable[[], Explorable]
     expected: Callable[..., Mapping[str, list]]
     rtol: float = 1e-6
+    controls: tuple = ()
+    data: Callable[[Mapping], Mapping[str, list]] | None = None
+    live_grid: Callable[[Mapping], Mapping] | None = None
+
+    @property
+    def live(self) -> bool:
+        """Whether a kernel can draw this explorable at settings off its grid."""
+        return self.data is not None
+
+    def check_setting(self, **setting) -> dict:
+        """The full setting (defaults filled in), each value checked by its control.
+
+        Raises
+        ------
+        ValueError
+            A value a control cannot take (naming the control and its range), or an
+            unknown control name.
+        """
+        by_name = {c.name: c for c in self.controls}
+        unknown = set(setting) - set(by_name)
+        if unknown:
+            raise ValueError(f"{self.name}: no control named {sorted(unknown)}; controls are {sorted(by_name)}")
+        return {c.name: c.check(setting.get(c.name, c.default)) for c in self.controls}
+
+    def grid_at(self, setting: Mapping) -> dict:
+        """The grid whose data draws ``setting`` (see ``live_grid``)."""
+        if self.live_grid is not None:
+            return dict(self.live_grid(dict(setting)))
+        return {k: (v,) for k, v in setting.items()}
+
+    def at(self, template: Explorable, **setting) -> Explorable:
+        """``template`` (this entry's built figure) redrawn at ``setting``, any value its
+        controls reach, with data computed afresh by ``w2s_lib``."""
+        if not self.live:
+            raise ValueError(f"{self.name}: no data function, so no kernel updates")
+        setting = self.check_setting(**setting)
+        return template.at(setting, self.data(self.grid_at(setting)))
 
 
 _REGISTRY: dict[str, ExplorableEntry] = {}
 
 
+def _unchecked(build):
+    """``build`` with Altair's per-object schema checks off.
+
+    Altair checks every object against the Vega-Lite schema as it is made ("debug mode"),
+    inline data included: most of the build time of the larger explorables. The finished
+    spec is validated by the tests instead.
+    """
+
+    @functools.wraps(build)
+    def build_unchecked(*args, **kwargs):
+        from altair.utils.schemapi import debug_mode
+
+        with debug_mode(False):
+            return build(*args, **kwargs)
+
+    return build_unchecked
+
+
 def register_explorable(name: str, *, expected: Callable[..., Mapping[str, list]], rtol: float = 1e-6):
-    """Decorator: register ``build`` (returning an :class:`Explorable`) under ``name``."""
+    """Decorator: register ``build`` (returning an :class:`Explorable`) under ``name``.
+
+    A figure registered this way is drawn over its grid only; :func:`define_explorable`
+    also lets a kernel draw it anywhere its controls reach.
+    """
 
     def decorate(build):
-        @functools.wraps(build)
-        def build_unchecked(*args, **kwargs):
-            # Altair checks every object against the Vega-Lite schema as it is made
-            # ("debug mode"), inline data included: most of the build time of the larger
-            # explorables.  The finished spec is validated by the tests instead.
-            from altair.utils.schemapi import debug_mode
-
-            with debug_mode(False):
-                return build(*args, **kwargs)
-
+        build_unchecked = _unchecked(build)
         _REGISTRY[name] = ExplorableEntry(name, build_unchecked, expected, rtol)
         return build_unchecked
 
     return decorate
+
+
+def define_explorable(name: str, *, controls: Sequence[Control], data, chart, expected, caption: str = "",
+                      rtol: float = 1e-6, live_grid=None) -> ExplorableEntry:
+    """Register an explorable defined once: its controls, its data and its chart.
+
+    Parameters
+    ----------
+    name : str
+        ``"chNN:figure"``.
+    controls : sequence of Control
+        In display order; ``reach`` says how far a kernel can move each.
+    data : callable
+        ``data(grid) -> {data set name: [record, ...]}``, ``grid`` mapping every control
+        name to a tuple of values. The site's figure is ``data`` over each control's
+        ``values``; a kernel calls it with :meth:`ExplorableEntry.grid_at` of one setting.
+    chart : callable
+        ``chart(datasets) -> altair chart`` whose layers read the data sets by name
+        (``alt.NamedData(name)``) and filter them on the controls. It is called once,
+        with the whole grid's data; a kernel update reuses the spec and swaps the data.
+    expected : callable
+        As in :class:`ExplorableEntry`: defined for every setting the controls reach.
+    caption : str
+        One sentence: what to try.
+    rtol : float
+        As in :class:`ExplorableEntry`.
+    live_grid : callable, optional
+        As in :class:`ExplorableEntry`.
+
+    Returns
+    -------
+    ExplorableEntry
+    """
+    controls = tuple(controls)
+
+    def build() -> Explorable:
+        datasets = data({c.name: c.values for c in controls})
+        return Explorable(name, chart(datasets), controls, caption, datasets=datasets)
+
+    entry = ExplorableEntry(name, _unchecked(build), expected, rtol, controls, data, live_grid)
+    _REGISTRY[name] = entry
+    return entry
 
 
 def registered_explorables() -> dict[str, ExplorableEntry]:

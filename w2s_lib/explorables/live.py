@@ -1,0 +1,157 @@
+"""The kernel's side of an explorable: ipywidgets controls that redraw the same figure.
+
+On the static site an explorable's controls filter data computed at build time over a
+grid. With a kernel (JupyterLab, Binder, Colab) :func:`explore` shows the same figure
+and, above it, ipywidgets controls that reach *every* value the controls allow
+(:attr:`Control.reach`): each change recomputes the figure's data with ``w2s_lib``
+(:meth:`ExplorableEntry.at`) and replaces the displayed output through its display
+handle. The front end draws the new Vega-Lite spec with its own Vega (JupyterLab 4
+bundles one), so nothing is fetched from the network.
+
+Why a display handle and not a widget that holds the chart: Altair's ``JupyterChart``
+needs ``anywidget`` and loads Vega from a CDN unless told otherwise; an output updated
+through ``display(..., display_id=True)`` is redrawn by every Jupyter front end with the
+renderer it already has, and the figure stays one definition (the explorable's spec).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from . import Control, Explorable, ExplorableEntry, registered_explorables
+
+__all__ = ["LiveExplorable", "explore", "control_widget"]
+
+
+def _label(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def control_widget(control: Control):
+    """The ipywidgets control of ``control``: over its whole ``reach`` if it has one.
+
+    A check box for a check box; a drop-down for text values; without ``reach`` a
+    selection slider over the grid; with it an integer slider, a float slider or (``log``)
+    a log slider over ``reach``. Sliders update on release, and their readout is editable,
+    so a reader can type any value in range (ipywidgets clamps it to the range).
+    """
+    import ipywidgets as widgets
+
+    desc = control.label or control.name
+    style = {"description_width": "initial"}
+    layout = widgets.Layout(width="420px")
+    common = dict(description=desc, style=style, layout=layout)
+    if control.kind == "checkbox":
+        return widgets.Checkbox(value=bool(control.default), description=desc, indent=False)
+    if isinstance(control.values[0], str):
+        labels = control.labels or control.values
+        return widgets.Dropdown(options=list(zip(labels, control.values)), value=control.default, **common)
+    if control.reach is None:
+        return widgets.SelectionSlider(options=[(_label(v), v) for v in control.values], value=control.default,
+                                       continuous_update=False, **common)
+    lo, hi = control.reach
+    if control.log:
+        import math
+
+        step = 0.01 if not control.integer else min(0.05, math.log10(hi / lo) / 200)
+        return widgets.FloatLogSlider(value=control.default, base=10, min=math.log10(lo), max=math.log10(hi),
+                                      step=step, continuous_update=False, readout_format=".4g", **common)
+    if control.integer:
+        return widgets.IntSlider(value=control.default, min=lo, max=hi, step=1, continuous_update=False, **common)
+    step = control.step if control.step else (hi - lo) / 100
+    return widgets.FloatSlider(value=control.default, min=lo, max=hi, step=step, continuous_update=False,
+                               readout_format=".3g", **common)
+
+
+class LiveExplorable:
+    """An explorable with ipywidgets controls, redrawn by ``w2s_lib`` at each change.
+
+    Parameters
+    ----------
+    entry : ExplorableEntry or str
+        A registered explorable (or its name) defined with ``define_explorable``.
+    template : Explorable, optional
+        Its built figure (built here when omitted).
+
+    Attributes
+    ----------
+    widgets : dict of str to ipywidgets.Widget
+        The controls, by control name.
+    figure : Explorable
+        What is drawn now.
+    error : str
+        The message of the last setting that could not be drawn ("" when none).
+    """
+
+    def __init__(self, entry: ExplorableEntry | str, template: Explorable | None = None):
+        import ipywidgets as widgets
+
+        if isinstance(entry, str):
+            entry = registered_explorables()[entry]
+        if not entry.live:
+            raise ValueError(f"{entry.name}: defined without a data function, so a kernel cannot redraw it")
+        self.entry = entry
+        self.template = template if template is not None else entry.build()
+        self.figure = self.template
+        self.error = ""
+        self.handle = None
+        self.widgets = {c.name: control_widget(c) for c in self.template.controls}
+        self.status = widgets.HTML(value="")
+        for w in self.widgets.values():
+            w.observe(self._changed, names="value")
+
+    def setting(self) -> dict:
+        """The setting the widgets show now."""
+        out = {}
+        for c in self.template.controls:
+            v = self.widgets[c.name].value
+            if c.integer and c.reach is not None:
+                v = int(round(v))
+            out[c.name] = v
+        return out
+
+    def update(self, **setting) -> Explorable:
+        """Redraw at ``setting`` (missing controls keep their widgets' values); return the figure."""
+        full = dict(self.setting(), **setting)
+        try:
+            figure = self.entry.at(self.template, **full)
+        except ValueError as err:  # a value the figure cannot take: say why, keep the figure
+            self.error = str(err)
+            self.status.value = f"<span style='color:#b00020'>{self.error}</span>"
+            return self.figure
+        self.error = ""
+        self.status.value = ""
+        self.figure = figure
+        if self.handle is not None:
+            self.handle.update(figure.mimebundle(image=False), raw=True)
+        return figure
+
+    def _changed(self, _change):
+        self.update()
+
+    def controls_box(self):
+        """The widgets in one box (with a line for messages)."""
+        import ipywidgets as widgets
+
+        return widgets.VBox([*self.widgets.values(), self.status])
+
+    def show(self):
+        """Display the controls and, below them, the figure (whose output they update)."""
+        from IPython.display import display
+
+        display(self.controls_box())
+        self.handle = display(self.figure, display_id=True)
+        return self
+
+
+def explore(name: str) -> LiveExplorable:
+    """Show explorable ``name`` with kernel controls; the chapters' one call per figure.
+
+    On the static site only the figure's output is drawn (its own Vega-Lite controls move
+    it over the grid); with a kernel the ipywidgets above it reach every value its
+    controls allow. Returns the :class:`LiveExplorable` (the chapters end the line with
+    ``;`` so nothing else is printed).
+    """
+    return LiveExplorable(name).show()
