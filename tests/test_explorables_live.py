@@ -80,6 +80,8 @@ def test_each_control_set_off_the_grid_through_its_widget_redraws_w2s_libs_value
         setting = live.setting()
         assert setting[c.name] == value
         assert live.figure.setting == live.entry.check_setting(**setting)
+        assert live.view.state["params"] == live.figure.setting  # pushed into the live view
+        assert live.view.state["seq"] == live.seq
         _compare(name, live, setting)
         live.widgets[c.name].value = before[c.name]
         moved += 1
