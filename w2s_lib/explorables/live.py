@@ -195,9 +195,25 @@ class LiveExplorable:
         """Display the controls and, below them, the figure they move."""
         from IPython.display import display
 
-        display(self.controls_box())
+        display(_Controls(self.controls_box(), self.template))
         display(self)
         return self
+
+
+class _Controls:
+    """The controls' output: the widgets, and a sentence for readers without a kernel."""
+
+    def __init__(self, box, template: Explorable):
+        self.box, self.template = box, template
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.box._repr_mimebundle_(include=include, exclude=exclude)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        names = ", ".join(c.label or c.name for c in self.template.controls)
+        bundle["text/plain"] = (f"Controls of {self.template.name} ({names}): run this cell with a Python kernel "
+                                "to move the figure to values off the page's grid.")
+        return bundle
 
 
 def explore(name: str) -> LiveExplorable:
