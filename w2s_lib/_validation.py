@@ -212,3 +212,24 @@ def check_resources(name, value, *, nbytes=0, flops=0, what=None):
             f"{name} = {value!r} would need about {float(flops):.3g} floating-point operations{about}, "
             f"more than the limit of {WORK_LIMIT:.3g} (hours of computation); use a smaller {name}"
         )
+
+
+# The target direction of Part I (a unit vector beta; e_1 by default). Here, not in
+# random_features, so that harmonics can check it without importing random_features.
+def default_beta(d):
+    """The default target direction ``beta = e_1`` in ``R^d`` (shape ``(d,)``)."""
+    d = check_int(d, "d", low=2)
+    beta = np.zeros(d)
+    beta[0] = 1.0
+    return beta
+
+
+def check_beta(beta, d):
+    """Validate a target direction: ``None`` -> ``e_1``; else a unit vector of shape ``(d,)``."""
+    if beta is None:
+        return default_beta(d)
+    b = check_array(beta, "beta", ndim=1, shape=(d,))
+    nrm = float(np.linalg.norm(b))
+    if abs(nrm - 1.0) > 1e-6:
+        raise ValueError(f"beta must be a unit vector (|beta| = 1 within 1e-6), got |beta| = {nrm:.6g}")
+    return b / nrm

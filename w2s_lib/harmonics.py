@@ -32,7 +32,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._blas import small_blas_call
-from ._validation import check_array, check_float, check_int, check_unit_rows
+from ._validation import check_array, check_beta, check_float, check_int, check_unit_rows
 
 __all__ = [
     "relu_gegenbauer_coefficients",
@@ -329,8 +329,6 @@ def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
         max_degree = check_int(max_degree, "max_degree", low=1, high=MAX_DEGREE)
     tprof = np.zeros(0) if target_profile is None else check_array(target_profile, "target_profile", ndim=1)
     if tprof.size:
-        from .random_features import check_beta
-
         beta = check_beta(beta, d)
         sb = np.clip(W @ beta, -1.0, 1.0)
     K_hi = max_degree if max_degree is not None else degree_cap

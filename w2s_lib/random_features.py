@@ -38,7 +38,9 @@ import scipy.linalg as sla
 from scipy.linalg import blas, lapack
 
 from ._blas import small_blas_call
-from ._validation import check_array, check_choice, check_int, check_rng, check_unit_rows, check_resources
+from ._validation import (check_array, check_beta, check_choice, check_int, check_rng, check_unit_rows, check_resources,
+                          default_beta)
+from .harmonics import MAX_DEGREE, relu_gegenbauer_coefficients
 
 __all__ = [
     "TARGETS",
@@ -244,25 +246,6 @@ def population_gram(U, V=None):
     return _relu_gram(U, V)
 
 
-def default_beta(d):
-    """The default target direction ``beta = e_1`` in ``R^d`` (shape ``(d,)``)."""
-    d = check_int(d, "d", low=2)
-    beta = np.zeros(d)
-    beta[0] = 1.0
-    return beta
-
-
-def check_beta(beta, d):
-    """Validate a target direction: ``None`` -> ``e_1``; else a unit vector of shape ``(d,)``."""
-    if beta is None:
-        return default_beta(d)
-    b = check_array(beta, "beta", ndim=1, shape=(d,))
-    nrm = float(np.linalg.norm(b))
-    if abs(nrm - 1.0) > 1e-6:
-        raise ValueError(f"beta must be a unit vector (|beta| = 1 within 1e-6), got |beta| = {nrm:.6g}")
-    return b / nrm
-
-
 def _n_deg2(d):
     return (d + 2) * (d - 1) / 2.0  # N(d, 2)
 
@@ -327,8 +310,6 @@ def target_correlation(W, beta=None, target="linear"):
         return s / (2.0 * np.sqrt(d))
     if target == "relu":
         return np.sqrt(2.0 * d) * _J_of_cos(s) / (2.0 * np.pi * d)
-    from .harmonics import relu_gegenbauer_coefficients
-
     xi2 = relu_gegenbauer_coefficients(d, 2)[2]
     return np.sqrt(_n_deg2(d)) * xi2 * _p2(s, d)
 
@@ -354,8 +335,6 @@ def target_profile(d, max_degree, target="linear"):
         he2: ``t_2 = 1/sqrt(N(d,2))``.
     """
     d = check_int(d, "d", low=2)
-    from .harmonics import MAX_DEGREE
-
     K = check_int(max_degree, "max_degree", low=0, high=MAX_DEGREE)
     check_choice(target, "target", TARGETS)
     t = np.zeros(K + 1)
@@ -363,8 +342,6 @@ def target_profile(d, max_degree, target="linear"):
         if K >= 1:
             t[1] = 1.0 / np.sqrt(d)
     elif target == "relu":
-        from .harmonics import relu_gegenbauer_coefficients
-
         t[:] = np.sqrt(2.0 * d) * relu_gegenbauer_coefficients(d, K)
     else:
         if K >= 2:
