@@ -118,20 +118,25 @@ class LabPage:
         self.page.wait_for_selector(".w2s-live-explorable canvas", timeout=60_000)
         return self.page.locator(".w2s-live-explorable").count()
 
-    def set_control(self, label: str, value, index: int = 0) -> float:
-        """Type ``value`` into the editable readout of the slider labelled ``label`` (the
-        ``index``-th such slider) and wait until the live figure below it has redrawn.
+    def _cell(self, figure: int):
+        """The cell of the ``figure``-th live figure of the notebook."""
+        return self.page.locator(".jp-Cell", has=self.page.locator(".w2s-live-explorable")).nth(figure)
+
+    def set_control(self, label: str, value, figure: int = 0) -> float:
+        """Type ``value`` into the editable readout of the slider labelled ``label`` above the
+        ``figure``-th live figure, and wait until that figure has applied the kernel's update.
 
         Returns the time in ms from the Enter key to the next animation frame after the
-        figure applied the kernel's update.
+        figure applied the update (the control's change, the kernel's recomputation, the
+        message back and Vega's redraw).
         """
-        slider = self.page.locator(".widget-slider", has=self.page.locator(f"label:text-is('{label}')")).nth(index)
+        cell = self._cell(figure)
+        slider = cell.locator(".widget-slider", has=self.page.locator(f"label:text-is('{label}')"))
         readout = slider.locator(".widget-readout")
         readout.click()
         self.page.keyboard.press("Control+A")
         self.page.keyboard.type(str(value))
-        slider.evaluate("""s => {
-            const cell = s.closest('.jp-Cell');
+        cell.evaluate("""cell => {
             const host = cell.querySelector('.w2s-live-explorable').parentElement;
             window.__w2sRedrawn = new Promise(res => host.addEventListener('w2s-redrawn',
                 () => requestAnimationFrame(() => res(performance.now())), {once: true}));
@@ -141,11 +146,10 @@ class LabPage:
         t1 = self.page.evaluate("() => window.__w2sRedrawn")
         return t1 - self.page.evaluate("() => window.__w2sT0")
 
-    def view_data(self, label: str, dataset: str, index: int = 0):
-        """The named data set of the live figure below the slider labelled ``label``."""
-        slider = self.page.locator(".widget-slider", has=self.page.locator(f"label:text-is('{label}')")).nth(index)
-        return slider.evaluate("""(s, name) => {
-            const host = s.closest('.jp-Cell').querySelector('.w2s-live-explorable').parentElement;
+    def view_data(self, dataset: str, figure: int = 0):
+        """The named data set the ``figure``-th live figure draws now."""
+        return self._cell(figure).evaluate("""(cell, name) => {
+            const host = cell.querySelector('.w2s-live-explorable').parentElement;
             return JSON.parse(JSON.stringify(host.w2sView.data(name)));
         }""", dataset)
 

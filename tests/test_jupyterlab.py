@@ -100,18 +100,18 @@ def test_chapter_1_runs_and_its_kernel_controls_move_the_figure_off_the_grid(lab
         assert M not in M_GRID
         ms = page.set_control("features M", M)
         assert ms > 0
-        gaps = page.view_data("features M", "gaps")
+        gaps = page.view_data("gaps")
         assert [(g["d"], g["M"]) for g in gaps] == [(8, M)]
         want = kernel_expected(d=8, M=M)
         assert math.isclose(gaps[0]["gap"], want["readout"][0]["gap"], rel_tol=1e-6)
-        finite = page.view_data("features M", "finite")
+        finite = page.view_data("finite")
         assert len(finite) == 1 and finite[0]["M"] == M
         got = finite[0]["kernel"]
         assert len(got) == len(want["finite"])
         assert all(math.isclose(g, w["kernel"], rel_tol=1e-6, abs_tol=1e-12) for g, w in zip(got, want["finite"]))
         # the dimension too, off the grid (d = 5 is not a radio option on the site)
         page.set_control("dimension d", 5)
-        limit = page.view_data("dimension d", "limit")
+        limit = page.view_data("limit")
         assert {r["d"] for r in limit} == {5}
         assert not page.console_errors, page.console_errors
         assert len(context.external) == before, context.external[before:]

@@ -1,39 +1,48 @@
-"""Explorables: the book's interactive figures, drawn in the reader's browser.
+"""Explorables: the book's interactive figures, each defined once.
 
 A slider on the static site has no Python kernel behind it. An *explorable* is a figure
-whose data ``w2s_lib`` computes at build time, over the whole grid its controls reach,
-and whose drawing is a declarative Vega-Lite specification (written with Altair). The
-reader's browser draws it with Vega (``static/vendor/vega`` in this package, copied from
-the npm packages pinned in ``js/package.json``, served from the site's ``_static/``), so moving a control only filters data
-that is already on the page: no kernel, no network, one frame.
+whose data ``w2s_lib`` computes at build time, over the whole grid its controls reach on
+the page, and whose drawing is a declarative Vega-Lite specification (written with
+Altair). The reader's browser draws it with Vega (``static/vendor/vega`` in this package,
+copied from the npm packages pinned in ``js/package.json``, served from the site's
+``_static/``), so moving a control only filters data already on the page: no kernel, no
+network, one frame. With a kernel, the same figure is driven by ipywidgets that reach
+values off that grid (:mod:`w2s_lib.explorables.live`).
 
 The contract (what every chapter module in this package provides)
 ------------------------------------------------------------------
-* **Controls** (:class:`Control`): every parameter of the chapter's live widget, with its
-  grid of values (the same values as the widget's sliders, or a documented grid).
-* **Data**: records computed by ``w2s_lib`` for every setting of the controls, embedded
-  in the spec; a record carries the control values it belongs to, and the spec filters
-  on them (``datum.M == M``).
-* **Spec**: an Altair chart over that data whose layers are *named* (``name="curve"``);
-  the names are how tests read back what the browser drew.
-* **Expected values**: ``expected(**setting)`` returns, for one setting of the controls,
-  the records each named layer must show, computed afresh by ``w2s_lib`` (not read off
-  the grid). The browser tests (``tests/test_explorables_browser.py``) move every
-  control to both ends of its range and compare what Vega drew with these records.
+One call, :func:`define_explorable`, with:
 
-A chapter module registers its explorable with :func:`register_explorable`; the
-registry drives the unit tests, the browser tests and ``benchmarks/``. A formula may be
-evaluated in the browser (a Vega expression) only if its browser test compares it with
+* **controls** (:class:`Control`): the figure's parameters, each with its grid of values
+  on the page and, for numbers, the ``reach`` a kernel can move it over;
+* **data** ``data(grid)``: named data sets computed by ``w2s_lib`` for every setting of a
+  grid; a record carries the control values it belongs to, and the spec filters on them
+  (``datum.M == M``);
+* **chart** ``chart(datasets)``: an Altair chart over those named data sets whose layers
+  are *named* (``name="curve"``); the names are how tests read back what was drawn;
+* **expected** ``expected(**setting)``: the records every named layer must show at any
+  setting the controls reach, computed afresh by ``w2s_lib``. ``tests/test_explorables_live.py``
+  compares them with the figure's data at settings off the grid (read as the spec's
+  transforms read them); ``tests/test_site_browser.py`` moves every control on the built
+  site to both ends of its range and compares what Vega drew.
+
+The registry drives the unit tests, the browser tests and ``benchmarks/``. A formula may
+be evaluated in the browser (a Vega expression) only if a browser test compares it with
 ``w2s_lib`` at many points (relative error below 1e-9); everything else is precomputed.
+The house style (colours, fonts) is :mod:`w2s_lib.explorables.style`.
 
 Where it renders
 ----------------
-* The static site: the myst-nb plugin in :mod:`w2s_lib.explorables.site` turns the
-  output into a ``<div>`` and a script that calls ``vegaEmbed`` on the page's own copy of
-  Vega (loaded only on pages that hold an explorable).
-* JupyterLab and Binder: the output's ``application/vnd.vegalite.v5+json`` data, which
-  JupyterLab 4 draws with its own Vega-Lite 5 (checked in Chromium with JupyterLab 4.6.6:
-  the figure and its controls draw, with no request to another host).
+An explorable's notebook output carries its Vega-Lite spec
+(``application/vnd.vegalite.v5+json``), a PNG of its default view and a text alternative;
+with a kernel, also the live widget of :mod:`~w2s_lib.explorables.live`.
+
+* The static site: the myst-nb plugin in :mod:`w2s_lib.explorables.site` turns the spec
+  into a ``<div>`` drawn by ``vegaEmbed`` with the page's own copy of Vega (loaded only on
+  pages that hold an explorable).
+* JupyterLab with a kernel: the live widget; without one, JupyterLab draws the spec with
+  its own Vega-Lite 5.
+* GitHub, nbviewer, a PDF (no JavaScript): the PNG.
 """
 
 from __future__ import annotations
@@ -594,9 +603,5 @@ def define_explorable(name: str, *, controls: Sequence[Control], data, chart, ex
 def registered_explorables() -> dict[str, ExplorableEntry]:
     """Every chapter's explorable, by name (importing the chapter modules)."""
     for mod in CHAPTER_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as err:  # a chapter module not written yet
-            if err.name != mod:
-                raise
+        importlib.import_module(mod)
     return dict(sorted(_REGISTRY.items()))
