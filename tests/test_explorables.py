@@ -8,6 +8,7 @@ Python half of every registered explorable (its spec, its size, its controls).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import pathlib
@@ -117,13 +118,45 @@ def test_explorable_adds_its_controls_as_bound_top_level_params():
     assert e.defaults == {"t": 1} and e.control["t"].ends == (0, 2)
 
 
-def test_explorable_mimebundle_is_vega_lite_for_notebook_front_ends():
+def test_explorable_mimebundle_is_vega_lite_a_png_and_a_text_alternative():
     bundle = _toy()._repr_mimebundle_()
-    assert set(bundle) == {ex.MIME_TYPE, "text/plain"}, "one copy of the spec per output"
+    assert set(bundle) == {ex.MIME_TYPE, "image/png", "text/plain"}, "one copy of the spec per output"
     assert ex.MIME_TYPE == "application/vnd.vegalite.v5+json"  # what JupyterLab 4 draws
     assert bundle[ex.MIME_TYPE]["$schema"] == ex.SCHEMA_V5
-    assert "toy:demo" in bundle["text/plain"]
+    assert "toy:demo" in bundle["text/plain"] and "t = 1" in bundle["text/plain"]
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
     json.dumps(bundle[ex.MIME_TYPE], allow_nan=False)
+
+
+def test_explorable_at_a_setting_fixes_its_parameters_and_swaps_its_data():
+    e = _toy()
+    spec = {**e.spec, "datasets": {"pts": [{"t": 0, "y": 0.5}]}}
+    e.spec = spec
+    moved = e.at({"t": 7}, {"pts": [{"t": 7, "y": 3.0}]})
+    assert moved.setting == {"t": 7} and e.setting == {"t": 1}
+    params = {p["name"]: p for p in moved.spec["params"]}
+    assert params["t"] == {"name": "t", "value": 7}, "a kernel-driven parameter has no input element"
+    assert moved.spec["datasets"]["pts"] == [{"t": 7, "y": 3.0}]
+    assert e.spec["datasets"]["pts"] == [{"t": 0, "y": 0.5}], "the template is not changed"
+    with pytest.raises(ValueError, match="no data sets"):
+        e.at({"t": 0}, {"nope": []})
+
+
+def test_a_control_checks_kernel_values_against_its_reach():
+    c = ex.Control("M", (1, 2, 4), 2, kind="select", reach=(1, 100), log=True)
+    assert c.integer and c.check(37) == 37
+    with pytest.raises(ValueError, match=r"M must lie in \[1, 100\]"):
+        c.check(101)
+    with pytest.raises(ValueError, match="whole number"):
+        c.check(2.5)
+    with pytest.raises(ValueError, match="must contain every grid value"):
+        ex.Control("M", (1, 200), 1, reach=(1, 100))
+    with pytest.raises(ValueError, match="positive reach"):
+        ex.Control("x", (0.0, 1.0), 0.0, reach=(0.0, 2.0), log=True)
+    grid_only = ex.Control("k", (1, 2, 3), 2)
+    assert grid_only.check(3) == 3
+    with pytest.raises(ValueError, match="must be one of"):
+        grid_only.check(4)
 
 
 def test_explorable_refuses_duplicate_control_names():
@@ -204,17 +237,25 @@ def test_every_chapter_module_registers_an_explorable(built):
     for mod in ex.CHAPTER_MODULES:
         importlib.import_module(mod)  # each listed module exists
     chapters = {name.split(":")[0] for name in built}
-    assert {f"ch0{i}" for i in range(1, 8)} <= chapters, sorted(chapters)
+    assert {f"ch0{i}" for i in range(1, 9)} <= chapters, sorted(chapters)
 
 
-def test_every_widget_callback_has_an_explorable_with_its_parameters(built):
-    from w2s_lib.interactive import registered_callbacks
+def test_every_chapter_shows_its_explorables_through_explore_and_no_matplotlib_widget():
+    """One figure per idea: each chapter cell that shows an explorable calls ``explore``,
+    and no chapter builds a matplotlib widget (``interact``) any more."""
+    import pathlib
 
-    for name, cb in registered_callbacks().items():
-        assert name in built, f"live widget {name} has no explorable"
-        params = set().union(*(s.keys() for s in cb.sweep))
-        controls = set(built[name][1].control)
-        assert len(controls) >= len(params), f"{name}: widget parameters {sorted(params)}, controls {sorted(controls)}"
+    root = pathlib.Path(__file__).resolve().parents[1]
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            src = "".join(cell["source"])
+            assert "interact(" not in src and "w2s_lib.interactive" not in src, f"{path.name}: {src[:80]!r}"
+            shows = any(ex.MIME_TYPE in o.get("data", {}) for o in cell.get("outputs", []))
+            if shows:
+                assert "explore(" in src, f"{path.name}: an explorable shown without explore(): {src[:80]!r}"
 
 
 @pytest.mark.parametrize("name", sorted(ex.registered_explorables()))
