@@ -1,4 +1,5 @@
-"""Figures and widget callbacks of chapters 6 (subspace variance) and 7 (digits)."""
+"""Figures of chapters 6 (subspace variance) and 7 (digits), and the helpers of chapter 6's explorable
+(ground truths, clamping, guarded risks, Monte Carlo anywhere) in :mod:`w2s_lib.subspace`."""
 
 import matplotlib
 
@@ -7,13 +8,12 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import w2s_lib.figures_subspace as fs
 from w2s_lib import digits_w2s, make_theta, subspace_risks, sweep_subspace
-from w2s_lib.interactive import registered_callbacks, render_png
-from w2s_lib.subspace import RISK_KEYS
+from w2s_lib.subspace import (GROUND_TRUTHS, MC_MIN_TRIALS, RISK_KEYS, clamp_subspace_params, ground_truth,
+                              ground_truth_mc, guarded_risks, mc_trials_for)
 
 
 def _plotted_arrays(fig):
@@ -32,109 +32,60 @@ def _plotted_arrays(fig):
                 yield np.array([patch.get_x(), patch.get_y(), patch.get_width(), patch.get_height()])
 
 
-@pytest.mark.parametrize("name", ["ch06:risks", "ch07:overlap"])
-def test_callback_sweep_draws_finite_figures(name):
-    cb = registered_callbacks()[name]
-    for params in cb.sweep:
-        fig = cb.func(**params)
-        assert isinstance(fig, Figure)
-        arrays = list(_plotted_arrays(fig))
-        assert arrays, params
-        for arr in arrays:
-            assert np.all(np.isfinite(arr)), params
-        assert render_png(fig)[:4] == b"\x89PNG"
+def test_guarded_risks_are_the_exact_risks_of_the_ground_truth():
+    r = guarded_risks(10, 20, 4, 100, 200, 1.0, "spread")
+    exact = subspace_risks(10, 20, 4, 100, 200, 1.0, ground_truth("spread", 10, 20, 4))
+    for k in (*RISK_KEYS, "pgr", "opr"):
+        assert r[k] == pytest.approx(exact[k], rel=1e-12), k
+    assert r["pgr_meaningful"] == (r["weak"] > r["strong_ceiling"])
 
 
-def test_ch06_sweep_reaches_every_extreme():
-    sweep = registered_callbacks()["ch06:risks"].sweep
-    for key, low, high in [("d_s", 2, 40), ("d_w", 2, 40), ("d_sw", 0, 40), ("n", 4, 400), ("N", 4, 2000),
-                           ("sigma2", 0.0, 4.0)]:
-        vals = [p[key] for p in sweep]
-        assert min(vals) == low and max(vals) == high, key
-    assert {p["target"] for p in sweep} == set(fs.TARGETS)
-    assert {p["monte_carlo"] for p in sweep} == {True, False}
-
-
-def _bar_tops(ax):
-    """Top of each stacked bar column, keyed by its x centre."""
-    tops = {}
-    for patch in ax.patches:
-        if isinstance(patch, Rectangle) and patch.get_width() < 1.5:
-            x = round(patch.get_x() + patch.get_width() / 2, 6)
-            tops[x] = max(tops.get(x, 0.0), patch.get_y() + patch.get_height())
-    return [tops[k] for k in sorted(tops)]
-
-
-def test_ch06_bars_equal_exact_risks_and_title_shows_ratios():
-    fig = fs.ch06_risks(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="spread")
-    r = fs.widget_risks(10, 20, 4, 100, 200, 1.0, "spread")
-    theta = fs.widget_theta("spread", 10, 20, 4)
-    exact = subspace_risks(10, 20, 4, 100, 200, 1.0, theta)
-    np.testing.assert_allclose(_bar_tops(fig.axes[0]), [exact[k] for k in RISK_KEYS], rtol=1e-12)
-    assert r["pgr"] == pytest.approx(exact["pgr"]) and r["opr"] == pytest.approx(exact["opr"])
-    assert f"PGR = {exact['pgr']:.3g}" in fig.axes[0].get_title()
-    assert f"OPR = {exact['opr']:.3g}" in fig.axes[0].get_title()
-
-
-def test_ch06_monte_carlo_points_agree_with_bars():
-    fig = fs.ch06_risks(d_s=10, d_w=20, d_sw=0, n=100, N=200, sigma2=4.0, target="zero", monte_carlo=True)
-    mc = fs._widget_mc(10, 20, 0, 100, 200, 4.0, "zero")
-    tops = _bar_tops(fig.axes[0])
-    for key, top in zip(RISK_KEYS, tops):
+@pytest.mark.parametrize("setting", [dict(d_s=10, d_w=20, d_sw=0, n=100, N=200, sigma2=4.0, target="zero"),
+                                     dict(d_s=40, d_w=40, d_sw=0, n=200, N=400, sigma2=1.0, target="spread"),
+                                     dict(d_s=60, d_w=50, d_sw=20, n=5000, N=80_000, sigma2=0.3,
+                                          target="misspecified")])
+def test_monte_carlo_anywhere_agrees_with_the_exact_risks_and_says_its_draws(setting):
+    """Few draws at large dimensions (:func:`mc_trials_for`); the means still sit within a few
+    standard errors of the exact risks."""
+    args = [setting[k] for k in ("d_s", "d_w", "d_sw", "n", "N", "sigma2", "target")]
+    mc = ground_truth_mc(*args)
+    r = guarded_risks(*args)
+    assert mc["trials"] == mc_trials_for(setting["d_s"], setting["d_w"], setting["d_sw"])
+    for key in RISK_KEYS:
         mean, se = mc[key]
-        assert abs(mean - top) < 5 * se, key
-
-
-def test_widget_monte_carlo_draws_shrink_with_the_dimension_within_bounds():
-    small = [fs.widget_mc_trials(d_s, d_w, d_sw) for d_s, d_w, d_sw in ((2, 2, 0), (10, 20, 0), (20, 20, 10))]
-    assert small == [fs.WIDGET_MC_TRIALS] * 3  # up to a 30-dimensional union: every draw
-    unions = range(31, 81)
-    trials = [fs.widget_mc_trials(u - 20, 20, 0) if u <= 60 else fs.widget_mc_trials(40, u - 40, 0)
-              for u in unions]  # d_s + d_w - d_sw = u
-    assert all(a >= b for a, b in zip(trials, trials[1:]))  # non-increasing in the union's size
-    assert min(trials) == fs.WIDGET_MC_MIN_TRIALS and max(trials) < fs.WIDGET_MC_TRIALS
-
-
-def test_widget_monte_carlo_at_the_largest_dimension_agrees_with_the_exact_risks_and_says_its_draws():
-    """At the 80-dimensional corner the widget draws fewer trials; the points still sit within
-    a few standard errors of the exact bars, and the legend gives the number of draws."""
-    fig = fs.ch06_risks(d_s=40, d_w=40, d_sw=0, n=200, N=400, sigma2=1.0, target="spread", monte_carlo=True)
-    mc = fs._widget_mc(40, 40, 0, 200, 400, 1.0, "spread")
-    assert mc["trials"] == fs.widget_mc_trials(40, 40, 0) == fs.WIDGET_MC_MIN_TRIALS
-    for key, top in zip(RISK_KEYS, _bar_tops(fig.axes[0])):
-        mean, se = mc[key]
-        assert abs(mean - top) < 5 * se, key
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert f"Monte Carlo, {mc['trials']} draws (±2 SE)" in labels
+        assert abs(mean - r[key]) < 5 * se, key
+    assert ground_truth_mc(2, 2, 0, 4, 4, 0.0, "zero") is None  # every risk exactly zero: nothing to draw
+    assert mc_trials_for(40, 40, 0) == MC_MIN_TRIALS
 
 
 def test_clamp_keeps_the_exact_formula_valid():
-    p, notes = fs.clamp_subspace_params(d_s=40, d_w=2, d_sw=40, n=4, N=4)
+    p, notes = clamp_subspace_params(d_s=40, d_w=2, d_sw=40, n=4, N=4)
     assert p == {"d_s": 40, "d_w": 2, "d_sw": 2, "n": 42, "N": 42}
-    assert len(notes) == 3
-    p, notes = fs.clamp_subspace_params(10, 20, 4, 100, 200)
-    assert notes == [] and p["n"] == 100
-    fig = fs.ch06_risks(d_s=40, d_w=2, d_sw=40, n=4, N=4)
-    assert any("Clamped" in t.get_text() for t in fig.texts)
+    assert notes == ["d_sw -> 2 (at most min(d_s, d_w))", "n -> 42 (needs n > max(d_s, d_w) + 1)",
+                     "N -> 42 (needs N > d_s + 1)"]
+    p, notes = clamp_subspace_params(10, 20, 4, 100, 200)
+    assert notes == [] and p == {"d_s": 10, "d_w": 20, "d_sw": 4, "n": 100, "N": 200}
+    for d_s, d_w, d_sw, n, N in [(2, 60, 60, 4, 4), (60, 2, 0, 62, 61), (7, 7, 7, 9, 9)]:
+        p, _ = clamp_subspace_params(d_s, d_w, d_sw, n, N)
+        assert p["d_sw"] <= min(d_s, d_w) and p["n"] > max(d_s, d_w) + 1 and p["N"] > d_s + 1
+        subspace_risks(**p, sigma2=1.0, theta=ground_truth("spread", d_s, d_w, p["d_sw"]))  # inside the domain
 
 
-def test_widget_theta_energies():
-    for target in fs.TARGETS:
-        theta = fs.widget_theta(target, 10, 20, 4)
+def test_ground_truth_energies():
+    for target in GROUND_TRUTHS:
+        theta = ground_truth(target, 10, 20, 4)
         assert theta.shape == (27,)
         assert float(theta @ theta) == pytest.approx(0.0 if target == "zero" else 1.0)
     # misspecified: half the energy on W \ S
-    theta = fs.widget_theta("misspecified", 10, 20, 4)
+    theta = ground_truth("misspecified", 10, 20, 4)
     assert float(theta[10:26] @ theta[10:26]) > 0.5
-    with pytest.raises(ValueError):
-        fs.widget_theta("nope", 10, 20, 4)
+    with pytest.raises(ValueError, match="target"):
+        ground_truth("nope", 10, 20, 4)
 
 
 def test_undefined_ratios_are_reported_not_nan():
-    r = fs.widget_risks(2, 2, 0, 4, 4, 0.0, "zero")
+    r = guarded_risks(2, 2, 0, 4, 4, 0.0, "zero")
     assert r["pgr"] is None and r["opr"] is None
-    fig = fs.ch06_risks(d_s=2, d_w=2, d_sw=0, n=4, N=4, sigma2=0.0, target="zero")
-    assert "undefined" in fig.axes[0].get_title()
 
 
 def test_variance_vs_N_curves_are_the_library_formulas():
@@ -178,16 +129,7 @@ def test_mc_vs_exact_and_copy():
     assert fs.copy_gap() < 1e-9
 
 
-def test_animation_frames_draw():
-    for frame in (fs.ch06_frame, fs.ch07_frame):
-        fig = Figure(figsize=(6.4, 3.0), layout="constrained")
-        frame(fig, 11 if frame is fs.ch07_frame else 3)
-        assert fig.axes
-        for arr in _plotted_arrays(fig):
-            assert np.all(np.isfinite(arr))
-
-
-def test_digits_grid_matches_the_library_and_the_widget():
+def test_digits_grid_matches_the_library():
     grid = fs.digits_grid()
     assert grid["pgr"].shape == (len(fs.DIGITS_N), len(fs.DIGITS_OVERLAPS))
     direct = digits_w2s(d_sw=14, n=100, **fs.DIGITS)
@@ -195,14 +137,12 @@ def test_digits_grid_matches_the_library_and_the_widget():
     row = fs.grid_row(grid, 100)
     assert row["pgr"][j] == pytest.approx(direct["pgr"])
     assert row["pgr_theory"][j] == pytest.approx(direct["theory"]["pgr"])
-    fig = fs.ch07_overlap(d_sw=14, n=100)
-    pts = [c for c in fig.axes[1].get_lines() if c.get_marker() == "o" and c.get_linestyle() == "None"]
-    np.testing.assert_allclose(pts[0].get_ydata(), row["pgr"])
-    heights = [p.get_height() for p in fig.axes[0].patches if isinstance(p, Rectangle)][:4]
-    np.testing.assert_allclose(heights, [row[k][j] for k in RISK_KEYS])
+    assert row["weak"][j] == pytest.approx(direct["weak"]) and row["d_sw_measured"][j] == pytest.approx(
+        direct["d_sw_measured"])
     with pytest.raises(ValueError):
         fs.grid_row(grid, 7)
-    fs.fig_digits_sweep([row], ["digit 0"])
+    fig = fs.fig_digits_sweep([row], ["digit 0"])
+    np.testing.assert_allclose(fig.axes[0].get_lines()[0].get_ydata(), row["pgr_theory"])
     fs.fig_spectrum()
 
 
@@ -210,11 +150,3 @@ def test_fmt_prints_round_off_as_zero():
     assert fs.fmt(1.86e-16) == "0" and fs.fmt(-5e-16) == "0"
     assert fs.fmt(0.51923) == "0.519" and fs.fmt(2.5e-5) == "2.5e-05"
     assert fs.fmt(0.123456, digits=2) == "0.12"
-
-
-@pytest.mark.parametrize("x", [1e-9, 3e-4, 0.0123, 0.999, 1.0, 1.000001, 2.2, 7.9, 8.0, 9.99, 1234.5])
-def test_widget_bar_axis_ends_on_the_next_nice_number(x):
-    nice = fs._nice_ceiling(x)
-    mantissa = nice / 10.0 ** np.floor(np.log10(nice) + 1e-12)
-    assert any(np.isclose(mantissa, m) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
-    assert x * (1 - 1e-12) <= nice <= x * 4 / 3 * (1 + 1e-12)  # the largest step: 3 -> 4, 6 -> 8

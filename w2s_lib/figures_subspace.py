@@ -1,9 +1,9 @@
-"""Figures and widget callbacks of chapter 6 (subspace variance) and chapter 7 (digits).
+"""Figures of chapter 6 (subspace variance) and chapter 7 (digits).
 
 Every number drawn here comes from :mod:`w2s_lib.subspace` and
-:mod:`w2s_lib.real_data`; this module only arranges it.  The widget callbacks
-(``"ch06:risks"``, ``"ch07:overlap"``) draw a fresh small figure per call and
-cache whatever a slider does not change.
+:mod:`w2s_lib.real_data`; this module only arranges it (the interactive figures of
+both chapters are explorables: :mod:`w2s_lib.explorables.subspace` and
+:mod:`w2s_lib.explorables.real_data`).
 
 Conventions: the four models always carry the same colours (:data:`COLORS`);
 theory is drawn as lines, simulation as points with error bars on top.
@@ -14,32 +14,19 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from .interactive import register_callback
-from .real_data import digits_kpca_basis, digits_w2s
-from .subspace import (
-    RISK_KEYS,
-    make_theta,
-    regime_from_risks,
-    simulate_subspace,
-    subspace_risks,
-    subspace_risks_from_energies,
-    sweep_subspace,
-    theta_energies,
-)
+from .real_data import DIGITS_N, DIGITS_OVERLAPS, digits_kpca_basis, digits_point
+from .real_data import DIGITS_SETTINGS as DIGITS
+from .subspace import RISK_KEYS, make_theta, regime_from_risks, simulate_subspace, subspace_risks, sweep_subspace
 
 __all__ = [
     "fmt",
     "COLORS",
     "LABELS",
     "DIGITS",
-    "widget_theta",
-    "clamp_subspace_params",
-    "widget_risks",
+    "DIGITS_OVERLAPS",
+    "DIGITS_N",
     "draw_layout",
-    "draw_risks",
-    "ch06_frame",
     "MC_CASES",
     "mc_vs_exact",
     "copy_gap",
@@ -54,8 +41,6 @@ __all__ = [
     "digits_grid",
     "grid_row",
     "fig_spectrum",
-    "draw_digits",
-    "ch07_frame",
     "fig_digits_sweep",
 ]
 
@@ -63,9 +48,6 @@ COLORS = {"weak": "#d62728", "w2s": "#1f77b4", "strong_baseline": "#2ca02c", "st
 LABELS = {"weak": "weak teacher", "w2s": "W2S student", "strong_baseline": "strong baseline",
           "strong_ceiling": "strong ceiling"}
 SHORT = {"weak": "weak", "w2s": "W2S", "strong_baseline": "baseline", "strong_ceiling": "ceiling"}
-
-#: Ground truths offered by the chapter-6 widget.
-TARGETS = ("zero", "spread", "misspecified")
 
 
 def fmt(x, digits=3, zero=1e-12):
@@ -79,17 +61,6 @@ def fmt(x, digits=3, zero=1e-12):
     return "0" if abs(x) < zero else f"{x:.{digits}g}"
 
 
-def _new_figure(figsize=(7.0, 3.2)):
-    # no layout engine: constrained layout would double the cost of every widget update
-    from .interactive import widget_canvas
-    return widget_canvas(figsize, dpi=72)
-
-
-def _margins(fig, **kw):
-    """Fixed margins for a figure without a layout engine (none when one is set)."""
-    return {} if fig.get_layout_engine() is not None else kw
-
-
 def _subplots(nrows=1, ncols=1, figsize=(7.0, 3.2), **kw):
     import matplotlib.pyplot as plt
 
@@ -99,118 +70,6 @@ def _subplots(nrows=1, ncols=1, figsize=(7.0, 3.2), **kw):
 # ---------------------------------------------------------------------------
 # chapter 6: the exact setting
 # ---------------------------------------------------------------------------
-def widget_theta(target, d_s, d_w, d_sw):
-    """Ground truth for the chapter-6 widget, ``|theta|^2 = 1`` unless ``target == "zero"``.
-
-    Parameters
-    ----------
-    target : {"zero", "spread", "misspecified"}
-        ``"zero"``: pure noise (``theta = 0``); ``"spread"``: unit energy spread
-        evenly over ``S u W``; ``"misspecified"``: half of it spread over
-        ``S u W`` and half on ``W \\ S``, the directions the student cannot
-        represent (all spread when ``W`` lies inside ``S``).
-    d_s, d_w, d_sw : int
-
-    Returns
-    -------
-    ndarray, shape (d_s + d_w - d_sw + 1,)
-    """
-    if target not in TARGETS:
-        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
-    union = d_s + d_w - d_sw
-    if target == "zero":
-        return np.zeros(union + 1)
-    sizes = {"shared": d_sw, "s_only": d_s - d_sw, "w_only": d_w - d_sw}
-    share = 1.0 if target == "spread" or sizes["w_only"] == 0 else 0.5
-    energy = {k: share * v / union for k, v in sizes.items()}
-    energy["w_only"] += 1.0 - share
-    return make_theta(d_s, d_w, d_sw, **energy)
-
-
-def clamp_subspace_params(d_s, d_w, d_sw, n, N):
-    """Clamp widget values into the exact formula's domain.
-
-    Returns
-    -------
-    params : dict
-        ``d_s, d_w, d_sw, n, N`` with ``d_sw <= min(d_s, d_w)``,
-        ``n >= max(d_s, d_w) + 2`` and ``N >= d_s + 2``.
-    notes : list of str
-        One sentence per value that was changed.
-    """
-    notes = []
-    d_s, d_w, d_sw, n, N = (int(v) for v in (d_s, d_w, d_sw, n, N))
-    if d_sw > min(d_s, d_w):
-        notes.append(f"d_sw -> {min(d_s, d_w)} (at most min(d_s, d_w))")
-        d_sw = min(d_s, d_w)
-    if n < max(d_s, d_w) + 2:
-        notes.append(f"n -> {max(d_s, d_w) + 2} (needs n > max(d_s, d_w) + 1)")
-        n = max(d_s, d_w) + 2
-    if N < d_s + 2:
-        notes.append(f"N -> {d_s + 2} (needs N > d_s + 1)")
-        N = d_s + 2
-    return {"d_s": d_s, "d_w": d_w, "d_sw": d_sw, "n": n, "N": N}, notes
-
-
-@functools.lru_cache(maxsize=512)
-def widget_risks(d_s, d_w, d_sw, n, N, sigma2, target):
-    """Exact risks for the widget (after clamping), with ``None`` ratios when undefined.
-
-    Returns
-    -------
-    risks : dict
-        As :func:`w2s_lib.subspace_risks`; ``"pgr"`` / ``"opr"`` are ``None``
-        when their denominator vanishes, and ``"pgr_meaningful"`` says whether
-        the teacher is worse than the ceiling (a gap for PGR to measure).
-    """
-    theta = widget_theta(target, d_s, d_w, d_sw)
-    e = theta_energies(theta, d_s, d_w, d_sw)
-    r = subspace_risks_from_energies(d_s, d_w, d_sw, n, N, float(sigma2), ratios=False, **e)
-    gap = r["weak"] - r["strong_ceiling"]
-    scale = max(r[k] for k in RISK_KEYS)
-    tiny = 1e-12 * max(scale, 1e-300)
-    r["pgr"] = (r["weak"] - r["w2s"]) / gap if abs(gap) > tiny else None
-    r["opr"] = r["strong_baseline"] / r["w2s"] if r["w2s"] > tiny else None
-    r["pgr_meaningful"] = bool(regime_from_risks(r)["pgr_meaningful"])
-    return r
-
-
-#: Monte Carlo draws of the chapter-6 widget up to a union ``V_s + V_w`` of
-#: :data:`WIDGET_MC_FULL_UNION` dimensions; see :func:`widget_mc_trials`.
-WIDGET_MC_TRIALS = 200
-WIDGET_MC_FULL_UNION = 30
-WIDGET_MC_MIN_TRIALS = 50
-
-
-def widget_mc_trials(d_s, d_w, d_sw):
-    """Monte Carlo draws the chapter-6 widget makes at these (clamped) dimensions.
-
-    :data:`WIDGET_MC_TRIALS` while ``V_s + V_w`` has at most :data:`WIDGET_MC_FULL_UNION`
-    dimensions (every setting of the explorable's Monte Carlo grid); above, fewer, in
-    proportion to ``(31 / (union + 1))^3``, and never under :data:`WIDGET_MC_MIN_TRIALS`:
-    a trial costs between the square and the cube of the dimension (two Wishart draws and
-    four solves), and 200 trials at the 80-dimensional corner took 35-50 ms, most of a
-    slider update.  The widget's legend states the number of draws; its error bars (2 SE) widen
-    accordingly.
-    """
-    union = d_s + d_w - d_sw
-    if union <= WIDGET_MC_FULL_UNION:
-        return WIDGET_MC_TRIALS
-    scale = ((WIDGET_MC_FULL_UNION + 1) / (union + 1)) ** 3
-    return max(WIDGET_MC_MIN_TRIALS, int(round(WIDGET_MC_TRIALS * scale)))
-
-
-@functools.lru_cache(maxsize=256)
-def _widget_mc(d_s, d_w, d_sw, n, N, sigma2, target, trials=None, seed=0):
-    trials = widget_mc_trials(d_s, d_w, d_sw) if trials is None else trials
-    theta = widget_theta(target, d_s, d_w, d_sw)
-    sim = simulate_subspace(d_s, d_w, d_sw, n, N, float(sigma2), theta, trials, seed) \
-        if (sigma2 > 0 or target != "zero") else None
-    if sim is None:
-        return None
-    return {**{k: (sim[k], sim[k + "_se"]) for k in RISK_KEYS}, "trials": trials}
-
-
 def draw_layout(ax, d_s, d_w, d_sw, *, fontsize=8):
     """Draw the coordinate picture of ``V_s``, ``V_w``, their intersection and the discrepancy."""
     w0 = d_s - d_sw
@@ -236,105 +95,6 @@ def draw_layout(ax, d_s, d_w, d_sw, *, fontsize=8):
     ax.tick_params(labelsize=fontsize)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-
-
-def _nice_ceiling(x):
-    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is ``>= x``
-    (``x > 0``): nearby settings then share the widget's y axis, and its drawing is reused."""
-    k = np.floor(np.log10(x))
-    for m in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
-        if m * 10.0**k >= x * (1 - 1e-12):
-            return float(m * 10.0**k)
-    return float(10.0 ** (k + 1))
-
-
-def _bars(ax, r, mc=None):
-    from matplotlib.colors import to_rgba
-    from matplotlib.patches import Patch
-
-    # three bar calls in all (each call costs a widget update about a millisecond)
-    x = np.arange(4)
-    bias = np.array([r[key + "_bias"] for key in RISK_KEYS])
-    faint = [to_rgba(COLORS[key], 0.35) for key in RISK_KEYS]
-    ax.bar(x, bias, color=faint, hatch="//", edgecolor=faint, lw=0)
-    i_w2s = RISK_KEYS.index("w2s")
-    parts = np.array([r["w2s_var_inherited"], r["w2s_var_discrepancy"], r["w2s_var_teacher_bias"]])
-    others = [i for i in x if i != i_w2s]
-    ax.bar(np.r_[[i_w2s] * 3, others],
-           np.r_[parts, [r[RISK_KEYS[i] + "_variance"] for i in others]],
-           bottom=np.r_[bias[i_w2s] + np.cumsum(parts) - parts, bias[others]],
-           color=[to_rgba(COLORS["w2s"], a) for a in (1.0, 0.6, 0.35)] + [COLORS[RISK_KEYS[i]] for i in others],
-           lw=0)
-
-    handles = [Patch(facecolor="0.8", hatch="//", edgecolor="0.5", lw=0, label="bias"),
-               Patch(facecolor=COLORS["w2s"], label="W2S var. inherited (Vs ∩ Vw)"),
-               Patch(facecolor=COLORS["w2s"], alpha=0.6, label="W2S var. discrepancy")]
-    if mc is not None:
-        handles.append(ax.errorbar(x, [mc[k][0] for k in RISK_KEYS], yerr=[2 * mc[k][1] for k in RISK_KEYS], fmt="o",
-                    color="k", ms=4, capsize=2, label=f"Monte Carlo, {mc['trials']} draws (±2 SE)"))
-    ax.legend(handles=handles, fontsize=7, loc="upper right")
-    top = max(r[k] for k in RISK_KEYS)
-    if mc is not None:
-        top = max(top, max(mc[k][0] + 2 * mc[k][1] for k in RISK_KEYS))
-    ax.set_ylim(0, _nice_ceiling(1.6 * top) if top > 0 else 1.0)
-    ax.set_xticks(x, [SHORT[k] for k in RISK_KEYS], fontsize=8)
-    ax.set_ylabel("excess risk", fontsize=8)
-    ax.tick_params(labelsize=8)
-
-
-def draw_risks(fig, d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=False):
-    """Chapter-6 widget drawing: risk bars (bias hatched, variance solid) and the layout.
-
-    The W2S bar's variance is split into inherited (dark, on ``V_s n V_w``),
-    discrepancy (lighter, on ``V_w \\ V_s``) and the teacher-bias part (lightest).
-    """
-    p, notes = clamp_subspace_params(d_s, d_w, d_sw, n, N)
-    r = widget_risks(p["d_s"], p["d_w"], p["d_sw"], p["n"], p["N"], float(sigma2), target)
-    gs = fig.add_gridspec(1, 2, width_ratios=[1.25, 1],
-                          **_margins(fig, left=0.09, right=0.98, bottom=0.22, top=0.88, wspace=0.12))
-    ax = fig.add_subplot(gs[0])
-    mc = _widget_mc(p["d_s"], p["d_w"], p["d_sw"], p["n"], p["N"], float(sigma2), target) if monte_carlo else None
-    _bars(ax, r, mc)
-    if r["pgr"] is None:
-        ratio = "PGR, OPR undefined: every risk is zero (no noise, no signal)"
-    else:
-        pgr = f"PGR = {r['pgr']:.3g}" + ("" if r["pgr_meaningful"] else " (no gap)")
-        ratio = f"{pgr},  OPR = {r['opr']:.3g}"
-    ax.set_title(ratio, fontsize=9)
-    ax2 = fig.add_subplot(gs[1])
-    draw_layout(ax2, p["d_s"], p["d_w"], p["d_sw"], fontsize=7)
-    ax2.set_title(f"n = {p['n']}, N = {p['N']}, σ² = {sigma2:.3g}", fontsize=9)
-    if notes:
-        fig.text(0.5, 0.01, "Clamped: " + "; ".join(notes), ha="center", va="bottom", fontsize=7,
-                 color="#b30000")
-    return r
-
-
-_CH06_SWEEP = [
-    dict(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=False),
-    dict(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=True),
-    dict(d_s=2, d_w=2, d_sw=0, n=4, N=4, sigma2=0.0, target="spread", monte_carlo=False),
-    dict(d_s=2, d_w=2, d_sw=0, n=4, N=4, sigma2=0.0, target="zero", monte_carlo=False),
-    dict(d_s=40, d_w=40, d_sw=40, n=400, N=2000, sigma2=4.0, target="misspecified", monte_carlo=True),
-    dict(d_s=40, d_w=2, d_sw=2, n=42, N=42, sigma2=4.0, target="spread", monte_carlo=True),
-    dict(d_s=2, d_w=40, d_sw=40, n=4, N=2000, sigma2=0.0, target="misspecified", monte_carlo=False),
-    dict(d_s=40, d_w=40, d_sw=0, n=42, N=42, sigma2=0.0, target="misspecified", monte_carlo=True),
-    dict(d_s=10, d_w=20, d_sw=0, n=100, N=200, sigma2=4.0, target="zero", monte_carlo=True),
-    dict(d_s=20, d_w=10, d_sw=10, n=400, N=100, sigma2=0.1, target="spread", monte_carlo=False),
-]
-
-
-@register_callback("ch06:risks", sweep=_CH06_SWEEP)
-def ch06_risks(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zero", monte_carlo=False):
-    """Widget: the four exact risks, PGR and OPR (optionally Monte Carlo points)."""
-    fig = _new_figure((7.0, 3.2))
-    draw_risks(fig, d_s, d_w, d_sw, n, N, sigma2, target, monte_carlo)
-    return fig
-
-
-def ch06_frame(fig, d_sw, *, d_s=10, d_w=20, n=100, N=200, sigma2=1.0, target="zero"):
-    """One frame of the chapter-6 animation: :func:`draw_risks` at overlap ``d_sw``."""
-    draw_risks(fig, d_s, d_w, d_sw, n, N, sigma2, target, monte_carlo=False)
 
 
 #: The three regimes of the Monte Carlo check (``d_s = 10, d_w = 20, n = 100, N = 200``):
@@ -576,25 +336,9 @@ def fig_noise_sweep(data):
 # ---------------------------------------------------------------------------
 # chapter 7: digits
 # ---------------------------------------------------------------------------
-#: Settings of the chapter-7 experiment (passed to :func:`w2s_lib.digits_w2s`).
-#: (The defaults of :func:`w2s_lib.digits_w2s` with 8 seeds: the ledger's claims B6 use the same.)
-DIGITS = dict(d_s=40, d_w=20, N=800, n_test=400, sigma2=2.0, digit=0, seeds=8, seed=0)
-DIGITS_OVERLAPS = (8, 11, 14, 17, 20)
-DIGITS_N = (50, 100, 200, 400)
-
-
-@functools.lru_cache(maxsize=256)
-def digits_point(d_sw, n=100, target_components=None):
-    """:func:`w2s_lib.digits_w2s` at the chapter's settings (cached; no per-seed arrays)."""
-    r = digits_w2s(d_sw=int(d_sw), n=int(n), target_components=target_components, **DIGITS)
-    r = dict(r)
-    r.pop("per_seed")
-    return r
-
-
 @functools.lru_cache(maxsize=16)
 def digits_grid(d_sw_values=DIGITS_OVERLAPS, n_values=DIGITS_N, target_components=None):
-    """Every (overlap, n) pair of the chapter-7 widget, as arrays of shape ``(len(n), len(d_sw))``.
+    """Every (overlap, n) pair of chapter 7's tables, as arrays of shape ``(len(n), len(d_sw))``.
 
     Returns
     -------
@@ -645,60 +389,6 @@ def fig_spectrum(d_s=40, d_w=20, d_sw_values=(8, 17)):
                   [f"nominal $d_{{sw}}={d}$" for d in d_sw_values])
     ax.set_xlabel("component index (blue: strong, red: weak)")
     ax.set_ylim(-0.6, len(d_sw_values) - 0.1)
-    return fig
-
-
-def draw_digits(fig, d_sw=11, n=100, grid=None):
-    """Chapter-7 widget drawing: measured risks vs theory at one overlap, PGR across overlaps."""
-    grid = digits_grid() if grid is None else grid
-    i = int(np.flatnonzero(grid["n"] == n)[0])
-    j = int(np.flatnonzero(grid["d_sw_nominal"] == d_sw)[0])
-    ax, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.2],
-                           gridspec_kw=_margins(fig, left=0.08, right=0.98, bottom=0.15, top=0.88, wspace=0.25))
-    x = np.arange(4)
-    ax.bar(x, [grid[k][i, j] for k in RISK_KEYS], yerr=[2 * grid[k + "_se"][i, j] for k in RISK_KEYS],
-           color=[COLORS[k] for k in RISK_KEYS], capsize=2)
-    ax.plot(x, [grid[k + "_theory"][i, j] for k in RISK_KEYS], "kD", ms=5, label="exact formula")
-    from matplotlib.patches import Patch
-
-    ax.add_artist(ax.legend(handles=[Patch(facecolor="0.6", label="digits (bars, ±2 SE)")], fontsize=7,
-                            loc="upper left"))
-    ax.set_xticks(x, [SHORT[k] for k in RISK_KEYS], fontsize=8)
-    ax.set_ylabel("held-out excess risk", fontsize=8)
-    ax.tick_params(labelsize=8)
-    ax.legend(fontsize=7, loc="upper right")
-    top = max(max(grid[k][i, j] + 2 * grid[k + "_se"][i, j], grid[k + "_theory"][i, j]) for k in RISK_KEYS)
-    ax.set_ylim(0, 1.3 * top)
-    ax.set_title(f"measured d_sw = {grid['d_sw_measured'][i, j]:.3g}, n = {n}", fontsize=9)
-    dm = grid["d_sw_measured"][i]
-    ax2.plot(dm, grid["pgr_theory"][i], color=COLORS["w2s"], lw=1.8, label="exact formula")
-    ax2.errorbar(dm, grid["pgr"][i], yerr=2 * grid["pgr_se"][i], fmt="o", color="k", ms=4, capsize=2,
-                 label="digits (±2 SE)")
-    ax2.plot([dm[j]], [grid["pgr"][i, j]], "o", ms=11, mfc="none", mec="#ff7f0e", mew=2)
-    ax2.axhline(0, color="0.5", lw=0.8)
-    ax2.set_xlabel("measured d_sw", fontsize=8)
-    ax2.set_ylabel("PGR", fontsize=8)
-    ax2.tick_params(labelsize=8)
-    ax2.legend(fontsize=7)
-    ax2.set_title(f"PGR = {grid['pgr'][i, j]:.3g} (theory {grid['pgr_theory'][i, j]:.3g}), "
-                  f"OPR = {grid['opr'][i, j]:.3g}", fontsize=9)
-    return fig
-
-
-_CH07_SWEEP = [dict(d_sw=d, n=n) for d in DIGITS_OVERLAPS for n in (50, 400)] + [dict(d_sw=11, n=100),
-                                                                                 dict(d_sw=14, n=200)]
-
-
-def ch07_frame(fig, d_sw, *, n=100):
-    """One frame of the chapter-7 animation: :func:`draw_digits` at nominal overlap ``d_sw``."""
-    draw_digits(fig, d_sw, n)
-
-
-@register_callback("ch07:overlap", sweep=_CH07_SWEEP)
-def ch07_overlap(d_sw=11, n=100):
-    """Widget: digits risks and PGR at one nominal overlap and labelled-set size (precomputed grid)."""
-    fig = _new_figure((7.5, 3.2))
-    draw_digits(fig, d_sw, n)
     return fig
 
 

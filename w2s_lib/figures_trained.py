@@ -1,20 +1,23 @@
 """Figures of chapter 8 (weak-to-strong between trained networks on digits).
 
-Every number drawn here comes from :mod:`w2s_lib.trained_features`; this module only
-arranges it and caches the sweeps the chapter, its explorable and its figures share.
+Every number drawn here comes from :mod:`w2s_lib.trained_features` (the chapter's
+experiment :data:`~w2s_lib.trained_features.CH8` and its cached points
+:func:`~w2s_lib.trained_features.trained_point`, shared with the explorable
+:mod:`w2s_lib.explorables.trained_networks`); this module only arranges it.
 Conventions as in :mod:`w2s_lib.figures_subspace`: the four models keep their colours,
 theory is drawn as lines, experiment as points with error bars (one standard error).
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from . import trained_features as tf
 from .figures_subspace import COLORS, _subplots, fmt
 from .subspace import RISK_KEYS
+from .trained_features import CH8
+from .trained_features import _trained_point as _point  # noqa: F401 - its cache (cleared by benchmarks/)
+from .trained_features import trained_point as point
 
 __all__ = [
     "CH8",
@@ -22,8 +25,6 @@ __all__ = [
     "N_DIP",
     "n_VALUES",
     "SIGMA2_VALUES",
-    "EXPLORE_N",
-    "EXPLORE_SIGMA2",
     "point",
     "sweep",
     "fig_spectra",
@@ -33,9 +34,6 @@ __all__ = [
     "fmt",
 ]
 
-#: The chapter's experiment (also the ledger's claims B7): n labelled, N teacher-labelled,
-#: 200 held-out images of digits 5-9, Gaussian label noise of variance 2, 20 random splits.
-CH8 = dict(n=100, N=400, sigma2=2.0, n_test=200, seeds=20, seed=0, digit=8, threshold=0.99)
 #: Unlabelled sample sizes of the N sweep (n = 100).
 N_VALUES = (70, 100, 150, 200, 300, 400, 550)
 #: Sample sizes around the strong dimension (the interpolation dip).
@@ -44,36 +42,6 @@ N_DIP = (16, 24, 28, 31, 33, 35, 38, 42, 50, 70, 100, 200, 550)
 n_VALUES = (40, 60, 80, 100, 150, 200, 250)
 #: Injected noise variances.
 SIGMA2_VALUES = (0.0, 0.5, 1.0, 2.0, 4.0)
-#: The explorable's grid: N x sigma^2 (n = 100).
-EXPLORE_N = (100, 150, 200, 300, 400, 550)
-EXPLORE_SIGMA2 = (0.0, 1.0, 2.0, 4.0)
-
-
-def _config(**changes):
-    cfg = dict(CH8)
-    cfg.update(changes)
-    return cfg
-
-
-@functools.lru_cache(maxsize=256)
-def _point(n, N, sigma2):
-    return tf.trained_w2s(**_config(n=n, N=N, sigma2=sigma2))
-
-
-def point(n=CH8["n"], N=CH8["N"], sigma2=CH8["sigma2"]):
-    """:func:`w2s_lib.trained_features.trained_w2s` at the chapter's settings (cached).
-
-    Parameters
-    ----------
-    n, N : int
-    sigma2 : float
-
-    Returns
-    -------
-    dict
-        As :func:`~w2s_lib.trained_features.trained_w2s` (shared by the cache: do not modify).
-    """
-    return _point(int(n), int(N), float(sigma2))
 
 
 def sweep(param, values, **fixed):

@@ -53,6 +53,10 @@ __all__ = [
     "digits_w2s",
     "digits_overlap_sweep",
     "estimate_noise_variance",
+    "DIGITS_SETTINGS",
+    "DIGITS_OVERLAPS",
+    "DIGITS_N",
+    "digits_point",
 ]
 
 _N_DIGITS = 1797
@@ -503,3 +507,37 @@ def digits_overlap_sweep(d_sw_values, **kwargs):
     for k in ("pgr", "opr", "w2s", "weak"):
         out[k + "_theory"] = np.array([r["theory"][k] for r in results])
     return out
+
+
+# ---------------------------------------------------------------------------
+# chapter 7's experiment (its tables, figures and explorable)
+# ---------------------------------------------------------------------------
+#: Settings of chapter 7's experiment (passed to :func:`digits_w2s`; the ledger's claims B6
+#: use the same): its defaults with 8 seeds.
+DIGITS_SETTINGS = dict(d_s=40, d_w=20, N=800, n_test=400, sigma2=2.0, digit=0, seeds=8, seed=0)
+#: The nominal overlaps and labelled-set sizes of chapter 7's tables (and its explorable's grid).
+DIGITS_OVERLAPS = (8, 11, 14, 17, 20)
+DIGITS_N = (50, 100, 200, 400)
+
+
+@functools.lru_cache(maxsize=256)
+def digits_point(d_sw, n=100, target_components=None):
+    """:func:`digits_w2s` at chapter 7's settings (:data:`DIGITS_SETTINGS`), cached, without per-seed arrays.
+
+    Parameters
+    ----------
+    d_sw : int, in [0, 20]
+        Nominal overlap.
+    n : int, in [42, 597]
+        Labelled images (``n > max(d_s, d_w) + 1`` and ``n + N + n_test <= 1797``).
+    target_components : int, optional
+        As in :func:`digits_w2s`.
+
+    Returns
+    -------
+    dict
+        As :func:`digits_w2s` without ``"per_seed"`` (shared by the cache: do not modify).
+    """
+    r = dict(digits_w2s(d_sw=int(d_sw), n=int(n), target_components=target_components, **DIGITS_SETTINGS))
+    r.pop("per_seed")
+    return r

@@ -49,6 +49,8 @@ coordinate subspaces these reduce to the definitions above.  See
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._blas import small_blas_call
@@ -71,6 +73,14 @@ __all__ = [
     "regime_from_risks",
     "classify_regime",
     "RISK_KEYS",
+    "GROUND_TRUTHS",
+    "ground_truth",
+    "ground_truth_energies",
+    "SUBSPACE_CLAMPS",
+    "clamp_subspace_params",
+    "guarded_risks",
+    "mc_trials_for",
+    "ground_truth_mc",
 ]
 
 #: The four models, in the order the book lists them.
@@ -1002,3 +1012,187 @@ def classify_regime(d_s, d_w, d_sw, n, N, sigma2, theta):
     """
     risks = subspace_risks(d_s, d_w, d_sw, n, N, sigma2, theta)
     return regime_from_risks(risks, d_s=d_s, N=N)
+
+
+# ---------------------------------------------------------------------------
+# chapter 6's explorable: three ground truths, the formula's domain, Monte Carlo at any setting
+# ---------------------------------------------------------------------------
+#: Ground truths of chapter 6's explorable (see :func:`ground_truth`).
+GROUND_TRUTHS = ("zero", "spread", "misspecified")
+
+
+def ground_truth(target, d_s, d_w, d_sw):
+    """Ground truth of chapter 6's explorable, ``|theta|^2 = 1`` unless ``target == "zero"``.
+
+    Parameters
+    ----------
+    target : {"zero", "spread", "misspecified"}
+        ``"zero"``: pure noise (``theta = 0``); ``"spread"``: unit energy spread
+        evenly over ``S u W``; ``"misspecified"``: half of it spread over
+        ``S u W`` and half on ``W \\ S``, the directions the student cannot
+        represent (all spread when ``W`` lies inside ``S``).
+    d_s, d_w, d_sw : int
+        As in :func:`subspace_risks`.
+
+    Returns
+    -------
+    ndarray, shape (d_s + d_w - d_sw + 1,)
+    """
+    check_choice(target, "target", GROUND_TRUTHS)
+    union = d_s + d_w - d_sw
+    if target == "zero":
+        return np.zeros(union + 1)
+    sizes = {"shared": d_sw, "s_only": d_s - d_sw, "w_only": d_w - d_sw}
+    share = 1.0 if target == "spread" or sizes["w_only"] == 0 else 0.5
+    energy = {k: share * v / union for k, v in sizes.items()}
+    energy["w_only"] += 1.0 - share
+    return make_theta(d_s, d_w, d_sw, **energy)
+
+
+def ground_truth_energies(target, d_s, d_w, d_sw):
+    """Closed-form energies of :func:`ground_truth` (what chapter 6's page evaluates in the browser).
+
+    With ``u = d_s + d_w - d_sw`` and ``share = 1`` (``"spread"``, or ``W`` inside ``S``) or
+    ``1/2``, the energy on ``S \\ W`` is ``a = share (d_s - d_sw) / u`` and on ``W \\ S``
+    ``b = share (d_w - d_sw) / u + (1 - share)``; so ``rho_s = b``, ``rho_w = a``,
+    ``bias = a + b``, ``delta = b`` (nothing lies outside ``S u W``); all zero for ``"zero"``.
+
+    Parameters
+    ----------
+    target : {"zero", "spread", "misspecified"}
+    d_s, d_w : int, >= 1
+    d_sw : int, in [0, min(d_s, d_w)]
+
+    Returns
+    -------
+    dict of float
+        ``rho_s``, ``rho_w``, ``bias``, ``delta`` (as :func:`theta_energies`, to round-off).
+    """
+    check_choice(target, "target", GROUND_TRUTHS)
+    d_s = check_int(d_s, "d_s", low=1)
+    d_w = check_int(d_w, "d_w", low=1)
+    d_sw = check_int(d_sw, "d_sw", low=0, high=min(d_s, d_w))
+    if target == "zero":
+        return {"rho_s": 0.0, "rho_w": 0.0, "bias": 0.0, "delta": 0.0}
+    u = d_s + d_w - d_sw
+    share = 1.0 if (target == "spread" or d_w == d_sw) else 0.5
+    a = share * (d_s - d_sw) / u
+    b = share * (d_w - d_sw) / u + (1.0 - share)
+    return {"rho_s": b, "rho_w": a, "bias": a + b, "delta": b}
+
+
+#: The exact formulas' domain, written once: ``(parameter, "at most"/"at least", bound, why)``.
+#: Each bound is an expression in ``d_s, d_w`` valid both in Python and in Vega (``min``,
+#: ``max``, ``+``), so chapter 6's page clamps with the very same text.
+SUBSPACE_CLAMPS = (
+    ("d_sw", "at most", "min(d_s, d_w)", "at most min(d_s, d_w)"),
+    ("n", "at least", "max(d_s, d_w) + 2", "needs n > max(d_s, d_w) + 1"),
+    ("N", "at least", "d_s + 2", "needs N > d_s + 1"),
+)
+
+
+def clamp_subspace_params(d_s, d_w, d_sw, n, N):
+    """Clamp ``d_sw, n, N`` into the exact formulas' domain (:data:`SUBSPACE_CLAMPS`).
+
+    Parameters
+    ----------
+    d_s, d_w, d_sw, n, N : int
+
+    Returns
+    -------
+    params : dict
+        ``d_s, d_w, d_sw, n, N`` with ``d_sw <= min(d_s, d_w)``,
+        ``n >= max(d_s, d_w) + 2`` and ``N >= d_s + 2``.
+    notes : list of str
+        One note per value that was changed, e.g. ``"n -> 22 (needs n > max(d_s, d_w) + 1)"``.
+    """
+    p = {k: int(v) for k, v in zip(("d_s", "d_w", "d_sw", "n", "N"), (d_s, d_w, d_sw, n, N))}
+    notes = []
+    for name, side, bound, why in SUBSPACE_CLAMPS:
+        b = eval(bound, {"__builtins__": {}, "min": min, "max": max}, dict(p))  # noqa: S307 - constant text above
+        if (p[name] > b) if side == "at most" else (p[name] < b):
+            notes.append(f"{name} -> {b} ({why})")
+            p[name] = b
+    return p, notes
+
+
+@functools.lru_cache(maxsize=512)
+def guarded_risks(d_s, d_w, d_sw, n, N, sigma2, target):
+    """Exact risks of :func:`ground_truth` (parameters inside the domain), ratios ``None`` when undefined.
+
+    Parameters
+    ----------
+    d_s, d_w, d_sw, n, N : int
+        Inside the formulas' domain (see :func:`clamp_subspace_params`).
+    sigma2 : float, >= 0
+    target : {"zero", "spread", "misspecified"}
+
+    Returns
+    -------
+    risks : dict
+        As :func:`subspace_risks_from_energies` (``ratios=False``); ``"pgr"`` / ``"opr"``
+        are ``None`` when their denominator is at most ``1e-12`` times the largest risk,
+        and ``"pgr_meaningful"`` says whether the teacher is worse than the ceiling.
+        Shared by the cache: do not modify.
+    """
+    theta = ground_truth(target, d_s, d_w, d_sw)
+    e = theta_energies(theta, d_s, d_w, d_sw)
+    r = subspace_risks_from_energies(d_s, d_w, d_sw, n, N, float(sigma2), ratios=False, **e)
+    gap = r["weak"] - r["strong_ceiling"]
+    scale = max(r[k] for k in RISK_KEYS)
+    tiny = 1e-12 * max(scale, 1e-300)
+    r["pgr"] = (r["weak"] - r["w2s"]) / gap if abs(gap) > tiny else None
+    r["opr"] = r["strong_baseline"] / r["w2s"] if r["w2s"] > tiny else None
+    r["pgr_meaningful"] = bool(regime_from_risks(r)["pgr_meaningful"])
+    return r
+
+
+#: Monte Carlo draws of chapter 6's explorable up to a union ``V_s + V_w`` of
+#: ``MC_FULL_UNION`` dimensions, and the fewest it makes above (:func:`mc_trials_for`).
+MC_TRIALS, MC_FULL_UNION, MC_MIN_TRIALS = 200, 30, 50
+
+
+def mc_trials_for(d_s, d_w, d_sw):
+    """Monte Carlo draws chapter 6's explorable makes at these (clamped) dimensions.
+
+    ``MC_TRIALS`` while ``V_s + V_w`` has at most ``MC_FULL_UNION`` dimensions; above,
+    fewer, in proportion to ``(31 / (union + 1))^3`` and never under ``MC_MIN_TRIALS``: a
+    trial costs between the square and the cube of the dimension (two Wishart draws and
+    four solves), so a kernel update stays quick. The error bars (2 SE) widen accordingly.
+
+    Returns
+    -------
+    int
+    """
+    union = d_s + d_w - d_sw
+    if union <= MC_FULL_UNION:
+        return MC_TRIALS
+    scale = ((MC_FULL_UNION + 1) / (union + 1)) ** 3
+    return max(MC_MIN_TRIALS, int(round(MC_TRIALS * scale)))
+
+
+@functools.lru_cache(maxsize=256)
+def ground_truth_mc(d_s, d_w, d_sw, n, N, sigma2, target, trials=None, seed=0):
+    """Monte Carlo of the four risks of :func:`ground_truth` (:func:`simulate_subspace`), cached.
+
+    Parameters
+    ----------
+    d_s, d_w, d_sw, n, N : int
+    sigma2 : float, >= 0
+    target : {"zero", "spread", "misspecified"}
+    trials : int, optional
+        Default :func:`mc_trials_for` of the dimensions.
+    seed : int
+
+    Returns
+    -------
+    dict or None
+        ``{model: (mean, standard error)}`` for the four models and ``"trials"``; ``None``
+        when every risk is exactly zero (``sigma2 == 0`` and ``target == "zero"``).
+    """
+    trials = mc_trials_for(d_s, d_w, d_sw) if trials is None else trials
+    if sigma2 == 0 and target == "zero":
+        return None
+    theta = ground_truth(target, d_s, d_w, d_sw)
+    sim = simulate_subspace(d_s, d_w, d_sw, n, N, float(sigma2), theta, trials, seed)
+    return {**{k: (sim[k], sim[k + "_se"]) for k in RISK_KEYS}, "trials": trials}

@@ -73,6 +73,8 @@ __all__ = [
     "trained_representations",
     "trained_w2s",
     "trained_sweep",
+    "CH8",
+    "trained_point",
 ]
 
 #: Digits the networks are pretrained to classify.
@@ -615,3 +617,34 @@ def trained_sweep(param, values, **kwargs):
         out[k + "_theory"] = np.array([np.nan if r["theory"] is None else r["theory"][k] for r in results])
     out["d_s"], out["d_w"] = results[0]["d_s"], results[0]["d_w"]
     return out
+
+
+# ---------------------------------------------------------------------------
+# chapter 8's experiment (its tables, figures and explorable)
+# ---------------------------------------------------------------------------
+#: Chapter 8's experiment (also the ledger's claims B7): n labelled, N teacher-labelled,
+#: 200 held-out images of digits 5-9, Gaussian label noise of variance 2, 20 random splits.
+CH8 = dict(n=100, N=400, sigma2=2.0, n_test=200, seeds=20, seed=0, digit=8, threshold=0.99)
+
+
+@functools.lru_cache(maxsize=512)
+def _trained_point(n, N, sigma2):
+    return trained_w2s(**{**CH8, "n": n, "N": N, "sigma2": sigma2})
+
+
+def trained_point(n=CH8["n"], N=CH8["N"], sigma2=CH8["sigma2"]):
+    """:func:`trained_w2s` at chapter 8's settings (:data:`CH8`) with ``n, N, sigma2`` changed (cached).
+
+    Parameters
+    ----------
+    n : int, >= 2
+    N : int, >= 1
+        With ``n + N + 200 <= 896``.
+    sigma2 : float, >= 0
+
+    Returns
+    -------
+    dict
+        As :func:`trained_w2s` (shared by the cache: do not modify).
+    """
+    return _trained_point(int(n), int(N), float(sigma2))
