@@ -139,10 +139,10 @@ def _chart(_data):
         chosen.transform_calculate(
             text="'PGR = ' + format(datum.pgr, '.3~g') + ' (formula ' + format(datum.pgr_theory, '.3~g') + ')'"
                  " + ',  OPR = ' + format(datum.opr, '.3~g')")
-        .mark_text(align="right", baseline="top", fontSize=12, dx=-6, dy=6).encode(
-            x=alt.value(280), y=alt.value(0), text="text:N").properties(name="readout"),
+        .mark_text(align="center", baseline="bottom", fontSize=12, fontWeight="bold").encode(
+            x=alt.value(140), y=alt.value(-4), text="text:N").properties(name="readout"),
     ).properties(width=280, height=250, title=alt.Title(
-        "PGR against the measured overlap (dots: digits \u00b12 SE; line: formula)", **TITLE))
+        "PGR against the measured overlap (dots: digits \u00b12 SE; line: formula)", subtitle=" ", **TITLE))
     return side_by_side(left, right)
 
 

@@ -129,7 +129,7 @@ def model_color():
 def formula_shape():
     """The shape encoding of the exact formula's diamonds, with its legend (field ``source``)."""
     return alt.Shape("source:N", scale=alt.Scale(domain=["exact formula"], range=["diamond"]),
-                     legend=alt.Legend(title=None, orient="top-left", symbolFillColor="black"))
+                     legend=alt.Legend(title=None, orient="top", symbolFillColor="black"))
 
 
 def side_by_side(left, right):
@@ -356,13 +356,14 @@ def _chart(_data):
                 f"&& abs(sigma2 - datum.sigma2) < 1e-6 && {_clamped('d_sw')} >= datum.d_sw_lo && "
                 f"{_clamped('d_sw')} <= datum.d_sw_hi")
     b = MC_BASE
-    note = (
+    n_clamped = " + ".join(f"({_is_clamped(p)} ? 1 : 0)" for p, *_ in SUBSPACE_CLAMPS)
+    note = (  # under the coordinates, below the clamping note when there is one
         alt.Chart(alt.NamedData("mc_scope")).transform_filter(f"monte_carlo && !({in_scope})")
-        .mark_text(align="left", baseline="top", fontSize=11, color="#b30000", lineBreak="\n")
-        .encode(x=alt.value(4), y=alt.value(4),
-                text=alt.value(f"Monte Carlo: stored on this page only at d_s = {b['d_s']}, d_w = {b['d_w']},\n"
-                               f"n = {b['n']}, N = {b['N']}, \u03c3\u00b2 = {b['sigma2']:g}, d_sw \u2264 "
-                               f"{max(MC_OVERLAPS)}; elsewhere run the\nchapter with a kernel."))
+        .mark_text(align="left", baseline="top", fontSize=11, color="#b30000", lineBreak="\n", x=0,
+                   y=alt.ExprRef(f"290 + 15 * (({n_clamped}) > 0 ? ({n_clamped}) + 1.4 : 0)"))
+        .encode(text=alt.value(f"Monte Carlo at this setting needs a Python\nkernel: this page stores it only at "
+                               f"d_s = {b['d_s']},\nd_w = {b['d_w']}, n = {b['n']}, N = {b['N']}, "
+                               f"\u03c3\u00b2 = {b['sigma2']:g}, d_sw \u2264 {max(MC_OVERLAPS)}."))
         .properties(name="mc_note")
     )
     ratio_calc = (
@@ -381,7 +382,7 @@ def _chart(_data):
         ratios = ratios.transform_calculate(**{name: expr})
     ratios = ratios.mark_text(align="center", baseline="bottom", fontSize=13, fontWeight="bold").encode(
         x=alt.value(150), y=alt.value(-22), text="text:N").properties(name="ratios")
-    left = alt.layer(segments, mc_bars, mc_points, risks, ratios, mc_key, note).properties(
+    left = alt.layer(segments, mc_bars, mc_points, risks, ratios, mc_key).properties(
         width=300, height=250, title=alt.Title(" ", subtitle=" ", **TITLE))  # (room for the ratios and the MC key)
 
     # --- the coordinates: V_s, V_w, their intersection and the discrepancy (as figures_subspace.draw_layout)
@@ -419,7 +420,7 @@ def _chart(_data):
         .mark_text(align="left", baseline="top", fontSize=11, color="#b30000", lineBreak="\n")
         .encode(x=alt.value(0), y=alt.value(290), text="text:N").properties(name="clamped")
     )
-    right = alt.layer(band_rect, layout_bars, layout_text, band_text, disc_text, clamped).properties(
+    right = alt.layer(band_rect, layout_bars, layout_text, band_text, disc_text, clamped, note).properties(
         width=230, height=250,
         title=alt.Title(alt.ExprRef(f"'n = ' + {_clamped('n')} + ', N = ' + {_clamped('N')} + "
                                     "', \u03c3\u00b2 = ' + format(sigma2, '.3~g')"), **TITLE))

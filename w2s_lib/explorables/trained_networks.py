@@ -143,10 +143,10 @@ def _chart(_data):
         .properties(name="chosen"),
         chosen.transform_calculate(
             label="'PGR = ' + format(datum.pgr, '.2f') + ',  OPR = ' + format(datum.opr, '.3~g')")
-        .mark_text(align="left", baseline="top", dx=6, dy=6, fontSize=12)
-        .encode(text="label:N", x=alt.value(0), y=alt.value(0)).properties(name="readout"),
+        .mark_text(align="center", baseline="bottom", fontSize=12, fontWeight="bold")
+        .encode(text="label:N", x=alt.value(150), y=alt.value(-4)).properties(name="readout"),
     ).properties(width=300, height=240, title=alt.Title(
-        "PGR against N (dots: experiment \u00b11 SE; line: formula)", **TITLE))
+        "PGR against N (dots: experiment \u00b11 SE; line: formula)", subtitle=" ", **TITLE))
     return side_by_side(left, right)
 
 
