@@ -263,6 +263,8 @@ def test_monte_carlo_draws_shrink_with_the_dimension_within_bounds():
     assert small == [MC_TRIALS] * 3
     trials = [mc_trials_for(60, u - 60, 0) for u in range(62, 121, 4)]
     assert all(a >= b for a, b in zip(trials, trials[1:])) and trials[-1] == MC_MIN_TRIALS
+    with pytest.raises(ValueError, match="d_sw"):
+        mc_trials_for(10, 20, 11)
 
 
 def test_ch06_expressions_read_only_the_controls_and_their_own_fields(ch06):

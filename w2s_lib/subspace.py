@@ -1160,10 +1160,16 @@ def mc_trials_for(d_s, d_w, d_sw):
     trial costs between the square and the cube of the dimension (two Wishart draws and
     four solves), so a kernel update stays quick. The error bars (2 SE) widen accordingly.
 
+    Parameters
+    ----------
+    d_s, d_w : int, >= 1
+    d_sw : int, in [0, min(d_s, d_w)]
+
     Returns
     -------
     int
     """
+    d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
     union = d_s + d_w - d_sw
     if union <= MC_FULL_UNION:
         return MC_TRIALS
