@@ -27,6 +27,7 @@ import numpy as np
 from w2s_lib import figures_trained as ft
 from w2s_lib import ledger
 from w2s_lib import trained_features as tf
+from w2s_lib.explorables.trained_networks import N_GRID, SIGMA2_GRID
 
 
 def _best_of(fn, repeats, reset=lambda: None):
@@ -52,8 +53,8 @@ def _chapter_numerics():
     ft.sweep("N", ft.N_VALUES)
     ft.sweep("n", ft.n_VALUES)
     ft.sweep("sigma2", ft.SIGMA2_VALUES)
-    for s2 in ft.EXPLORE_SIGMA2:
-        ft.sweep("N", ft.EXPLORE_N, sigma2=s2)
+    for s2 in SIGMA2_GRID:
+        ft.sweep("N", N_GRID, sigma2=s2)
 
 
 def run(repeats=3):

@@ -136,8 +136,9 @@ def same_records(where, got, want, rtol=1e-6):
         return
     keys = sorted(want[0])
 
-    def order(r):
-        return tuple(f"{r[k]:.5g}" if isinstance(r[k], float) else str(r[k]) for k in keys)
+    def order(r):  # round-off (|x| < 1e-12, or past 5 digits) must not change the pairing
+        return tuple((f"{r[k]:.5g}" if abs(r[k]) >= 1e-12 else "0") if isinstance(r[k], float) else str(r[k])
+                     for k in keys)
 
     for g, w in zip(sorted(got, key=order), sorted(want, key=order)):
         for k in keys:
