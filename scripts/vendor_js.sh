@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Refresh the explorables' JavaScript (Vega, Vega-Lite, vega-embed) from the npm registry.
+# Refresh the vendored JavaScript from the npm registry: the explorables' Vega, Vega-Lite and
+# vega-embed, and the tests' axe-core.
 #
 # The versions are pinned in js/package.json and js/package-lock.json; the minified UMD
 # bundles and their licences are committed under w2s_lib/explorables/static/vendor/vega/,
-# so building the book needs Python only (no Node.js, no network). Run this after changing
-# a pin, then rebuild the book and run the browser tests.
+# and axe-core's axe.min.js with its licence under tests/vendor/axe-core/, so building the
+# book and running the tests need Python only (no Node.js, no network). Run this after
+# changing a pin, then rebuild the book and run the browser tests. (js/ also pins Lighthouse,
+# which only benchmarks/site_audit.py uses, from js/node_modules.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=w2s_lib/explorables/static/vendor/vega
-(cd js && npm ci --no-audit --no-fund)
+(cd js && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
 mkdir -p "$dest"
 for pkg in vega vega-lite vega-embed; do
   cp "js/node_modules/$pkg/build/$pkg.min.js" "$dest/"
   cp "js/node_modules/$pkg/LICENSE" "$dest/LICENSE.$pkg"
 done
+mkdir -p tests/vendor/axe-core
+cp js/node_modules/axe-core/axe.min.js js/node_modules/axe-core/LICENSE tests/vendor/axe-core/
 rm -rf js/node_modules
-ls -l "$dest"
+ls -l "$dest" tests/vendor/axe-core

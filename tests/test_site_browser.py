@@ -50,6 +50,11 @@ THIRD_PARTY_HINTS = {
 }
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 EXPLORABLE = ".w2s-explorable"
+# axe-core, the npm package pinned in js/package.json, vendored (one file, with its licence) so
+# that the tests need no Node.js: scripts/vendor_js.sh refreshes it.
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+#: The rules axe checks: WCAG 2.0/2.1/2.2 levels A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 SEARCH_TERM = "teacher"  # a word the landing page is built around
 
 
@@ -355,6 +360,30 @@ def test_references_resolve(browser, doc):
     assert not missing, f"{doc}: internal links to missing targets: {missing}"
 
 
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_has_no_serious_or_critical_accessibility_violation(browser, doc):
+    """axe-core on the page as a reader gets it (explorables drawn, math typeset)."""
+    page = browser.open(doc).page
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(content=AXE.read_text())
+    violations = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                   resultTypes: ['violations']})).violations
+             .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""",
+        AXE_TAGS)
+    bad = [v for v in violations if v["impact"] in ("critical", "serious")]
+    assert not bad, f"{doc}: axe-core finds serious or critical violations:\n" + "\n".join(
+        f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}" for v in bad)
+
+
+def test_page_has_a_description_for_search_engines(browser):
+    for doc in PAGES:
+        content = browser.open(doc).page.eval_on_selector(
+            'meta[name="description"]', "e => e.getAttribute('content')")
+        assert content and 50 <= len(content) <= 160, f"{doc}: description {content!r}"
+
+
 def _bibliography_pages() -> list[str]:
     return [d for d in PAGES if re.search(r"[`:]\{bibliography\}", _source(d).read_text())]
 
@@ -390,6 +419,19 @@ def test_search_finds_a_term_from_the_book(browser):
 @pytest.mark.parametrize("doc", FIGURE_CHAPTERS)
 def test_chapter_figures_are_present_and_loaded(browser, doc):
     page = browser.open(doc).page
+    # Images load lazily (near the viewport); ask for every one now, and wait for it.
+    page.evaluate("""async () => {
+      for (const img of document.querySelectorAll('article img')) {
+        if (img.complete && img.naturalWidth) continue;
+        img.loading = 'eager';
+        await new Promise(done => {
+          if (img.complete && img.naturalWidth) return done();
+          img.addEventListener('load', done, {once: true});
+          img.addEventListener('error', done, {once: true});
+          setTimeout(done, 10000);
+        });
+      }
+    }""")
     images = page.eval_on_selector_all(
         "article img",
         """els => els.map(e => ({src: e.getAttribute('src') || '',
@@ -397,6 +439,10 @@ def test_chapter_figures_are_present_and_loaded(browser, doc):
     )
     broken = [i["src"][:80] for i in images if not i["ok"]]
     assert not broken, f"{doc}: images that did not load: {broken}"
+    unsized = page.eval_on_selector_all(
+        "article img", "els => els.filter(e => !(e.getAttribute('width') && e.getAttribute('height')))"
+                       ".map(e => e.getAttribute('src'))")
+    assert not unsized, f"{doc}: images without width and height (a layout shift as they load): {unsized}"
     figures = [i for i in images if i["output"]]
     assert figures, f"{doc}: no figure (image output of a code cell) on the page"
 
@@ -504,7 +550,7 @@ def test_explorables_draw_offline_with_the_sites_own_vega(browser, doc):
     # no live-widget machinery on the static site: no widget view, no require.js
     assert page.locator(WIDGET_VIEW).count() == 0, f"{doc}: a live-widget output is on the static page"
     srcs = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
-    vega = [s for s in srcs if "vega" in s]
+    vega = [s for s in srcs if "/vega/" in s]
     assert len(vega) == 3 and all(s.startswith(browser.base + "_static/vendor/vega/") for s in vega), vega
     assert not [s for s in srcs if "require" in s], srcs
     # every control of the explorable has its input next to the figure
@@ -563,3 +609,99 @@ def test_explorable_control_at_each_end_equals_w2s_lib(browser, doc, name, contr
         _compare(f"{doc} {name} at {setting}", shown, entry.expected(**setting), entry.rtol)
     finally:  # leave the page as a reader finds it
         _show(page, name, explorable.defaults)
+
+
+# --------------------------------------------------------------------------- explorables: access
+def _alt_text(page, name):
+    return page.eval_on_selector(f'{EXPLORABLE}[data-explorable="{name}"] .w2s-explorable-alt',
+                                 "e => e.textContent")
+
+
+def test_explorables_load_when_they_near_the_viewport(browser):
+    """The page's text comes first: no Vega and no explorable data until a figure nears view."""
+    doc = sorted(EXPLORABLE_DOCS)[0]
+    page = browser.context.new_page()
+    try:
+        requested = []
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(browser.base + doc + ".html", wait_until="load")
+        page.wait_for_timeout(300)
+        first = page.eval_on_selector(EXPLORABLE, "e => e.getBoundingClientRect().top")
+        if first > 900 + 800:  # below the fold by more than the loading margin
+            assert not [u for u in requested if "/vega/" in u or "_explorables/" in u], requested
+            assert page.eval_on_selector(EXPLORABLE, "e => e.dataset.ready || ''") == ""
+        page.eval_on_selector(EXPLORABLE, "e => e.scrollIntoView()")
+        page.wait_for_function(f"() => document.querySelector('{EXPLORABLE}').dataset.ready === '1'")
+        assert [u for u in requested if "/vega/" in u] and [u for u in requested if "_explorables/" in u]
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("doc,name", [(d, n) for d, ns in sorted(EXPLORABLE_DOCS.items()) for n in ns])
+def test_explorable_has_a_text_alternative_and_labelled_controls(browser, doc, name):
+    _, explorable = _built(name)
+    page = browser.open(doc).page
+    where = f'{EXPLORABLE}[data-explorable="{name}"]'
+    figure = page.eval_on_selector(
+        f"{where} .w2s-explorable-view",
+        "v => { const c = v.querySelector('canvas') || v; return [c.getAttribute('role'),"
+        " c.getAttribute('aria-describedby')]; }")
+    alt_id = page.eval_on_selector(f"{where} .w2s-explorable-alt", "e => [e.id, e.getAttribute('aria-live')]")
+    assert figure == ["img", alt_id[0]] and alt_id[1] == "polite", (figure, alt_id)
+    text = _alt_text(page, name)
+    assert text.startswith("Interactive figure") and "Controls:" in text, text
+    # every control is a native input with an accessible name, and the text names its value
+    names = page.evaluate(
+        """(where) => [...document.querySelectorAll(where + ' .vega-bindings .vega-bind')].map(b => {
+             const label = b.querySelector('.vega-bind-name').textContent.trim();
+             const group = b.querySelector('[role="radiogroup"]');
+             return {label, inputs: [...b.querySelectorAll('input, select')].map(i => i.name),
+                     grouped: !b.querySelector('input[type="radio"]') ||
+                              (!!group && document.getElementById(group.getAttribute('aria-labelledby'))
+                               .textContent.trim() === label)};
+           })""", where)
+    assert {n for b in names for n in b["inputs"]} >= {c.name for c in explorable.controls}, names
+    for b in names:
+        assert b["label"] and f"{b['label']} = " in text and b["grouped"], (b, text)
+
+
+@pytest.mark.parametrize("doc,name,control", [(d, n, c.name) for d, ns in sorted(EXPLORABLE_DOCS.items())
+                                              for n in ns for c in _built(n)[1].controls])
+def test_moving_a_control_by_keyboard_updates_the_text_alternative(browser, doc, name, control):
+    """A reader who tabs to a control and presses an arrow key hears the figure's new state."""
+    _, explorable = _built(name)
+    page = browser.open(doc).page
+    try:
+        _show(page, name, explorable.defaults)
+        page.wait_for_timeout(200)
+        selector = f'{EXPLORABLE}[data-explorable="{name}"] .vega-bindings [name="{control}"]'
+        kind = page.eval_on_selector(selector, "e => e.tagName === 'SELECT' ? 'select' : e.type")
+        if kind == "radio":  # focus the checked one, as Tab does
+            selector += ":checked"
+        keys = {"checkbox": ["Space"], "select": ["ArrowDown", "ArrowUp"]}.get(kind, ["ArrowRight", "ArrowLeft"])
+        for key in keys:
+            before = _alt_text(page, name)
+            page.focus(selector)
+            page.keyboard.press(key)
+            try:
+                page.wait_for_function(
+                    "([sel, before]) => document.querySelector(sel).textContent !== before",
+                    arg=[f'{EXPLORABLE}[data-explorable="{name}"] .w2s-explorable-alt', before], timeout=3000)
+                break
+            except Exception:
+                continue  # at the end of its range: try the other direction
+        else:
+            pytest.fail(f"{doc} {name}: moving {control!r} by keyboard did not change the text "
+                        f"alternative: {before!r}")
+    finally:
+        _show(page, name, explorable.defaults)
+
+
+def test_vendored_axe_core_is_the_pinned_npm_package():
+    import json
+
+    lock = json.loads((ROOT / "js" / "package-lock.json").read_text())["packages"]
+    pin = json.loads((ROOT / "js" / "package.json").read_text())["dependencies"]["axe-core"]
+    assert lock["node_modules/axe-core"]["version"] == pin
+    assert AXE.read_text()[:40].startswith(f"/*! axe v{pin}"), "run scripts/vendor_js.sh"
+    assert (AXE.parent / "LICENSE").exists()

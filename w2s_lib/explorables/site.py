@@ -8,16 +8,21 @@ Two pieces, both registered by the build:
   the spec as JSON beside it. myst-nb renders one MIME type per output and would call
   this type unknown (a warning, so a failed ``-W`` build) without the plugin.
 * :func:`setup`, a Sphinx extension (listed in ``_config.yml``): on the pages that hold
-  an explorable, and only there, it adds Vega, Vega-Lite, vega-embed (from
-  ``static/vendor/vega`` beside this module, copied from the npm packages pinned in
-  ``js/``) and ``static/explorable.js``, which draws every ``div``.
+  an explorable, and only there, it adds ``static/explorable.js`` (deferred), which draws
+  every ``div`` with Vega, Vega-Lite and vega-embed (from ``static/vendor/vega`` beside this
+  module, copied from the npm packages pinned in ``js/``). It also moves each spec out of
+  the page into a JSON file of its own (``_explorables/<name>.<hash>.json``), so the page's
+  text arrives first: explorable.js fetches the spec, and Vega, only when the figure nears
+  the viewport.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import pathlib
+import re
 
 from . import MIME_TYPE, SCHEMA_V6
 
@@ -34,6 +39,14 @@ STYLESHEET = "explorable.css"
 #: every page, and Vega weighs 830 kB.)
 STATIC_DIR = pathlib.Path(__file__).with_name("static")
 MARKER = 'class="w2s-explorable"'
+#: Where the specs are written in the built site (one file per spec, named by its content).
+SPEC_DIR = "_explorables"
+_INLINE = re.compile(
+    r'<div class="w2s-explorable" data-explorable="(?P<name>[^"]*)">'
+    r'(?P<view><div class="w2s-explorable-view"></div>)'
+    r'<script type="application/json" class="w2s-explorable-spec">(?P<spec>.*?)</script>',
+    re.S,
+)
 
 
 def explorable_html(spec: dict) -> str:
@@ -70,12 +83,39 @@ class ExplorableMimeRenderer:
         return [nodes.raw("", explorable_html(spec), format="html")]
 
 
+def externalize_specs(body: str, write, pathto) -> str:
+    """Move every inline spec of ``body`` into a file; the div points at it (``data-spec-src``).
+
+    ``write(relpath, text)`` stores a file under the site's root, ``pathto(relpath)`` is the
+    URL of that file relative to the page.
+    """
+
+    def move(m):
+        payload = m.group("spec")
+        digest = hashlib.sha256(payload.encode()).hexdigest()[:12]
+        safe = re.sub(r"[^A-Za-z0-9_-]+", "_", html.unescape(m.group("name")))
+        rel = f"{SPEC_DIR}/{safe}.{digest}.json"
+        write(rel, payload)
+        return (f'<div class="w2s-explorable" data-explorable="{m.group("name")}" '
+                f'data-spec-src="{html.escape(pathto(rel))}">{m.group("view")}')
+
+    return _INLINE.sub(move, body)
+
+
 def _add_assets(app, pagename, templatename, context, doctree):
     body = context.get("body", "")
     if MARKER not in body:
         return
-    for i, path in enumerate(SCRIPTS):
-        app.add_js_file(path, priority=400 + i)
+
+    def write(rel, text):
+        path = pathlib.Path(app.outdir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+
+    context["body"] = externalize_specs(body, write, lambda rel: context["pathto"](rel, 1))
+    # Only explorable.js: it loads Vega (the other SCRIPTS) itself, when a figure nears view.
+    app.add_js_file(SCRIPTS[-1], priority=400, loading_method="defer")
     app.add_css_file(STYLESHEET)
 
 
