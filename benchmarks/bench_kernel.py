@@ -55,7 +55,7 @@ def _notebook_figures() -> dict[str, list[str]]:
     return out
 
 
-def kernel_update_times(steps: int = STEPS) -> dict:
+def kernel_update_times(steps: int = STEPS, notebooks=None) -> dict:
     """``{"kernels": {explorable: {control: {p50_ms, p95_ms, n}}}, "kernel_update_p95_ms": worst}``."""
     from lab_session import LabPage, browser_context, jupyterlab
 
@@ -65,6 +65,8 @@ def kernel_update_times(steps: int = STEPS) -> dict:
     per: dict = {}
     with jupyterlab() as url, browser_context() as context:
         for notebook, names in _notebook_figures().items():
+            if notebooks and not any(notebook.startswith(n) for n in notebooks):
+                continue
             page = LabPage(context, url, notebook)
             try:
                 page.run_all()
@@ -86,8 +88,13 @@ def kernel_update_times(steps: int = STEPS) -> dict:
     return {"kernels": per, "kernel_update_p95_ms": worst}
 
 
-def main() -> int:
-    res = kernel_update_times()
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="chapter prefixes to measure (default: every chapter)")
+    args = parser.parse_args(argv)
+    res = kernel_update_times(notebooks=args.notebooks)
     for name, per in res["kernels"].items():
         for control, v in per.items():
             print(f"{name:<20} {control:<12} p50 {v['p50_ms']:6.1f} ms   p95 {v['p95_ms']:6.1f} ms   (n={v['n']})")
