@@ -35,8 +35,9 @@ and accessible (no numerics here; listed in ``_config.yml``).
   documented object of ``w2s_lib`` has that name.
 * **Lighter pages.** The embedded ipywidgets state (myst-nb adds it to a notebook page, but the
   site loads no widget machinery) is not written into the page; Sphinx's search scripts, which
-  the theme loads on every page for its search box, are deferred so they no longer block the
-  first paint.
+  the theme loads on every page for its search box, and the extensions' scripts that only act
+  once the page is parsed (:data:`DEFERRABLE`) are deferred, so they no longer hold up the first
+  paint.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ FOCUSABLE_DISPLAY_MATH = """window.addEventListener("load", function () {
 #: Longest description (search engines show about this many characters).
 DESCRIPTION_CHARS = 160
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: Scripts of Sphinx and its extensions that only start work on DOMContentLoaded, and that no
+#: inline script calls while the page is parsed: loaded with ``defer`` (in order, before
+#: DOMContentLoaded). documentation_options.js stays: inline scripts write into it.
+DEFERRABLE = ("doctools.js", "sphinx_highlight.js", "clipboard.min.js", "copybutton.js",
+              "scripts/sphinx-book-theme.js", "togglebutton.js", "design-tabs.js")
 #: Where the theme's Font Awesome bundle lives (the package data of pydata-sphinx-theme).
 FA_SCRIPT = "_static/scripts/fontawesome.js"
 #: Font Awesome prefix classes and the pack each names.
@@ -255,11 +261,23 @@ def size_images(page: str, page_path: pathlib.Path) -> str:
 
 
 # --------------------------------------------------------------------------- Sphinx events
+def _deferred(script):
+    """``script`` with ``defer`` if it is one of :data:`DEFERRABLE` (a copy: the builder's
+    objects are shared by every page)."""
+    name, attrs = getattr(script, "filename", None), getattr(script, "attributes", None)
+    if not (name and attrs is not None and name.endswith(DEFERRABLE)) or \
+            {"defer", "async", "type"} & set(attrs):
+        return script
+    return type(script)(name, priority=script.priority, **{**attrs, "defer": "defer"})
+
+
 def _page_context(app, pagename, templatename, context, doctree):
     # No ipywidgets state: the site has no widget manager to read it.
     scripts = context.get("script_files")
     if scripts is not None:
         scripts[:] = [s for s in scripts if getattr(s, "attributes", {}).get("type") != WIDGET_STATE]
+        if pagename != "search":  # its inline search code needs doctools.js at once
+            scripts[:] = [_deferred(s) for s in scripts]
     if 'class="math' in context.get("body", ""):
         app.add_js_file(None, body=FOCUSABLE_DISPLAY_MATH, priority=900)
     metatags = context.get("metatags", "")
