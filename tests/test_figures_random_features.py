@@ -1,4 +1,4 @@
-"""Figures and widget callbacks of chapters 1-3 (w2s_lib.figures_random_features).
+"""Static figures of chapters 1-3 (w2s_lib.figures_random_features) and the helpers they draw.
 
 Every callback runs over its whole slider sweep and draws finite data; the drawn curves are
 the library's numbers; the checks the chapters show (Monte Carlo, spectrum, gradient descent)
@@ -11,65 +11,8 @@ from matplotlib.figure import Figure
 
 import w2s_lib.figures_random_features as F
 from w2s_lib import harmonic_multiplicity, kernel_eigenvalues, student_trajectory
-from w2s_lib.interactive import registered_callbacks
-
-NAMES = ("ch01:kernel", "ch02:teacher", "ch03:student")
-
-
-def _lines(fig):
-    return [ln for ax in fig.axes for ln in ax.get_lines()]
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_callback_sweep_draws_finite_data(name):
-    cb = registered_callbacks()[name]
-    assert len(cb.sweep) >= 5
-    for params in cb.sweep:
-        fig = cb.func(**params)
-        assert isinstance(fig, Figure)
-        lines = _lines(fig)
-        assert lines, params
-        for ln in lines:
-            x = np.asarray(ln.get_xdata(), dtype=float)
-            y = np.asarray(ln.get_ydata(), dtype=float)
-            assert np.all(np.isfinite(x)) and np.all(np.isfinite(y)), (name, params, ln.get_label())
-
-
-def _extremes(values):
-    return {min(values), max(values)}
-
-
-def test_sweeps_reach_every_control_extreme():
-    cbs = registered_callbacks()
-    ch1 = cbs["ch01:kernel"].sweep
-    assert _extremes(F.CH01_D) <= {p["d"] for p in ch1}
-    assert _extremes(F.CH01_M) <= {p["M"] for p in ch1}
-    ch2 = cbs["ch02:teacher"].sweep
-    assert _extremes(F.CH02_D) <= {p["d"] for p in ch2}
-    assert _extremes(F.CH02_M) <= {p["M_TE"] for p in ch2}
-    assert _extremes(F.CH02_SEEDS) <= {p["seed"] for p in ch2}
-    ch3 = cbs["ch03:student"].sweep
-    assert _extremes(F.CH03_MTE) <= {p["M_TE"] for p in ch3}
-    assert {min(F.CH03_MST[:-1]), max(F.CH03_MST), 0} <= {p["M_ST"] for p in ch3}
-    assert {F.STUDENT_TAUS[0], F.STUDENT_TAUS[-1]} <= {p["tau"] for p in ch3}
-
 
 # --- chapter 1 ---------------------------------------------------------------
-
-def test_kernel_widget_draws_the_exact_and_finite_kernels():
-    d, M = 8, 64
-    fig = F.kernel_figure(d=d, M=M)
-    ax = fig.axes[1]
-    exact, finite = ax.get_lines()[:2]
-    th = F.KERNEL_THETAS
-    np.testing.assert_allclose(exact.get_ydata(), F.exact_kernel_on_circle(d, th) * 2 * d)
-    np.testing.assert_allclose(finite.get_ydata(),
-                               F.finite_kernel_on_circle(F.sample_sphere(M, d, 0), th) * 2 * d)
-    assert f"{F.kernel_gap(d, M):.3g}" in ax.get_title()
-    # the limit is J(theta)/pi: 1 at theta = 0, 0 at theta = pi
-    assert exact.get_ydata()[0] == pytest.approx(1.0)
-    assert exact.get_ydata()[-1] == pytest.approx(0.0, abs=1e-12)
-
 
 def test_kernel_gap_shrinks_like_inverse_square_root():
     small = np.mean([F.kernel_gap(8, 16, s) for s in range(4)])
@@ -103,18 +46,6 @@ def test_low_degree_count():
 
 # --- chapter 2 ---------------------------------------------------------------
 
-def test_teacher_widget_shows_the_library_losses():
-    d, m, s = 16, 128, 2
-    fig = F.teacher_figure(d=d, M_TE=m, seed=s)
-    ax = fig.axes[0]
-    seed_line, circle = ax.get_lines()[:2]
-    np.testing.assert_allclose(seed_line.get_ydata(), F.teacher_grid(d)[:, F.CH02_SEEDS.index(s)])
-    np.testing.assert_allclose(seed_line.get_ydata(), F.teacher_losses(d, F.CH02_M, (s,))[:, 0])
-    assert circle.get_ydata()[0] == pytest.approx(F.cached_teacher(d, m, s).loss)
-    # the dashed line of the right panel is L_TE
-    assert fig.axes[1].get_lines()[0].get_ydata()[0] == pytest.approx(F.cached_teacher(d, m, s).loss)
-
-
 @pytest.mark.parametrize("d,m", [(8, 4), (8, 64), (16, 128), (16, 512)])
 def test_teacher_error_by_degree_sums_to_teacher_loss(d, m):
     T = F.cached_teacher(d, m, 0)
@@ -142,41 +73,30 @@ def test_error_moves_up_in_degree_as_the_teacher_grows():
 
 
 def test_teacher_loss_falls_with_width():
-    L = F.teacher_grid(16)
+    from w2s_lib.teacher import teacher_grid
+
+    L = teacher_grid(16, F.CH02_M, F.CH02_SEEDS)
+    np.testing.assert_allclose(L[:, 2], F.teacher_losses(16, F.CH02_M, (2,))[:, 0])
     gm = np.exp(np.log(L).mean(1))
     assert np.all(np.diff(gm) < 0)
 
 
 # --- chapter 3 ---------------------------------------------------------------
 
-def test_student_widget_draws_curves_and_marker():
-    fig = F.student_figure(M_TE=128, M_ST=256, tau=6.0)
-    ax = fig.axes[0]
-    lines = ax.get_lines()
-    T = F.cached_teacher(32, 128, 0)
-    assert lines[0].get_ydata()[0] == pytest.approx(T.loss)
-    np.testing.assert_allclose(lines[1].get_ydata(), student_trajectory(T).loss(F.STUDENT_TAUS))
-    W = F.student_weights(32, 256, 0)
-    np.testing.assert_allclose(lines[2].get_ydata(), student_trajectory(T, W).loss(F.STUDENT_TAUS))
-    assert lines[3].get_ydata()[0] == pytest.approx(float(student_trajectory(T, W).loss(6.0)))
-    st = F.student_stopping(32, 128, 256)
-    assert lines[4].get_ydata()[0] == pytest.approx(st.loss_star)
+def test_student_width_reads_the_kernel_limit_and_refuses_negative_widths():
+    from w2s_lib.student import student_width
 
-
-def test_student_widget_kernel_limit_and_clamping():
-    fig = F.student_figure(M_TE=128, M_ST=0, tau=1e9)  # tau beyond the slider is clamped
-    marker = fig.axes[0].get_lines()[2]
-    assert marker.get_xdata()[0] == F.STUDENT_TAUS[-1]
-    assert F._mst(0) is None and F._mst(None) is None and F._mst("inf") is None and F._mst(64) == 64
+    assert student_width(0) is None and student_width(None) is None and student_width("inf") is None
+    assert student_width(64) == 64
     with pytest.raises((ValueError, TypeError)):
-        F._mst(-3)
+        student_width(-3)
 
 
 def test_kernel_student_beats_teacher_and_finite_students_approach_it():
-    grid = F.student_grid()
     for m_te in F.CH03_MTE[1:]:
-        assert grid[(m_te, 0)][1].loss_star < grid[(m_te, 0)][1].teacher_loss
-    ratios = [grid[(256, m)][1].ratio for m in (64, 256, 1024, 0)]
+        best = F.student_stopping(32, m_te, 0)
+        assert best.loss_star < best.teacher_loss
+    ratios = [F.student_stopping(32, 256, m).ratio for m in (64, 256, 1024, 0)]
     assert all(a > b for a, b in zip(ratios, ratios[1:]))
 
 

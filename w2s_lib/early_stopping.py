@@ -14,7 +14,11 @@ from scipy.optimize import minimize_scalar
 
 from ._validation import check_float, check_int, check_times, check_resources
 from .harmonics import kernel_eigenvalues
-from .student import student_trajectory
+from functools import lru_cache
+
+from ._blas import one_blas_thread
+from .student import student_trajectory, student_weights, student_width
+from .teacher import cached_teacher
 
 __all__ = [
     "StoppingResult",
@@ -24,6 +28,7 @@ __all__ = [
     "degree_learning_times",
     "loss_by_degree",
     "holdout_stopping",
+    "student_stopping",
 ]
 
 
@@ -291,3 +296,12 @@ def holdout_stopping(trajectory, teacher, n_val, labels="target", trials=200, se
     loss = pop[idx]
     return dict(tau=taus[idx], loss=loss, oracle=oracle, excess=loss / oracle.loss_star - 1.0,
                 teacher_loss=float(trajectory.teacher_loss))
+
+
+@lru_cache(maxsize=256)
+def student_stopping(d, M_TE, M_ST, seed=0):
+    """:func:`w2s_lib.optimal_stopping` of that student (``M_ST`` None or 0: kernel limit)."""
+    M_ST = student_width(M_ST)
+    T = cached_teacher(d, M_TE, seed)
+    with one_blas_thread():
+        return optimal_stopping(T, None if M_ST is None else student_weights(d, M_ST, seed))

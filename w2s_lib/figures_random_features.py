@@ -1,19 +1,18 @@
-"""Figures and widget callbacks of Part I, chapters 1-3 (setup, teacher, student).
+"""The static figures of Part I, chapters 1-3 (setup, teacher, student), drawn by matplotlib.
 
 Every number drawn here comes from the numerics modules (:mod:`w2s_lib.random_features`,
 :mod:`w2s_lib.harmonics`, :mod:`w2s_lib.teacher`, :mod:`w2s_lib.student`,
-:mod:`w2s_lib.early_stopping`); this module only composes them, caches what a slider does
-not change, and draws.  Each ``draw_*`` function draws into a given matplotlib ``Axes`` (or
-``Figure``) so that the chapter figures, the widget callbacks and the kernel-free animations
-share one drawing code.  Widget callbacks (``"ch01:kernel"``, ``"ch02:teacher"``,
-``"ch03:student"``) return a fresh small :class:`matplotlib.figure.Figure`.
+:mod:`w2s_lib.early_stopping`); this module only composes them and draws. Each ``draw_*``
+function draws into a given matplotlib ``Axes``. The chapters' interactive figures are
+explorables (:mod:`w2s_lib.explorables`), not drawn here.
 
 Seeding conventions (fixed, so a chapter re-run prints identical numbers):
 
 * features drawn in chapter 1 for ``(d, M, seed)``: ``sample_sphere(M, d, seed)``;
-* teacher of width ``M`` and seed ``s``: ``sample_sphere(M, d, default_rng([s, M]))``
-  (the convention of :func:`w2s_lib.limits.teacher_size_sweep` and of the ledger);
-* student of width ``M`` and seed ``s``: ``sample_sphere(M, d, default_rng([10_000 + s, M]))``.
+* teacher of width ``M`` and seed ``s``: :func:`w2s_lib.teacher.teacher_weights`,
+  ``sample_sphere(M, d, default_rng([s, M]))`` (also the ledger's convention);
+* student of width ``M`` and seed ``s``: :func:`w2s_lib.student.student_weights`,
+  ``sample_sphere(M, d, default_rng([10_000 + s, M]))``.
 """
 
 from __future__ import annotations
@@ -27,7 +26,10 @@ from ._blas import one_blas_thread
 from ._validation import check_int
 from .early_stopping import optimal_stopping
 from .harmonics import kernel_eigenvalues, multiplicities
-from .interactive import register_callback
+from .early_stopping import student_stopping
+from .harmonics import low_degree_count
+from .student import STUDENT_TAUS, student_curve, student_weights, student_width as _mst, teacher_and_student
+from .teacher import cached_teacher, teacher_error_by_degree, teacher_losses, teacher_weights
 from .random_features import (KERNEL_THETAS, exact_kernel_on_circle, finite_kernel_on_circle, great_circle,
                               kernel_gap, population_gram, relu_features, sample_sphere, target_values)
 from .student import gradient_descent_student, student_trajectory
@@ -38,15 +40,14 @@ __all__ = [
     "great_circle", "finite_kernel_on_circle", "exact_kernel_on_circle", "kernel_gap",
     "monte_carlo_gram", "monte_carlo_target_correlation", "gram_spectrum_check", "low_degree_count",
     "draw_features", "draw_kernel", "draw_kernel_convergence", "draw_monte_carlo_checks",
-    "draw_spectrum", "draw_kernel_panels", "kernel_figure", "widget_figure",
+    "draw_spectrum",
     # chapter 2
-    "teacher_weights", "cached_teacher", "teacher_losses", "teacher_grid", "teacher_error_by_degree",
+    "teacher_weights", "cached_teacher", "teacher_losses", "teacher_error_by_degree",
     "teacher_error_split", "geometric_mean_over_seeds", "teacher_local_slopes", "draw_local_slopes", "draw_teacher_scaling", "draw_teacher_errors", "draw_error_split",
-    "draw_teacher_panels", "teacher_figure",
     # chapter 3
-    "STUDENT_TAUS", "student_weights", "student_curve", "student_stopping", "student_grid",
-    "gd_check", "draw_student_curves", "draw_gd_check", "draw_student_panel", "student_figure",
-    "CH01_D", "CH01_M", "LIVE_FEATURE_THETAS", "CH02_D", "CH02_M", "CH02_SEEDS", "CH03_D", "CH03_MTE", "CH03_MST",
+    "STUDENT_TAUS", "student_weights", "student_curve", "student_stopping",
+    "gd_check", "draw_student_curves", "draw_gd_check",
+    "CH01_D", "CH01_M", "CH02_D", "CH02_M", "CH02_SEEDS", "CH03_D", "CH03_MTE", "CH03_MST",
 ]
 
 # Colours used consistently across chapters 1-3.
@@ -55,7 +56,7 @@ C_SIM = "tab:blue"
 C_TEACHER = "tab:red"
 C_KERNEL = "black"
 
-#: Slider values of the three widgets (every value is reachable; the sweeps include the ends).
+#: The chapters' configurations of the static figures.
 CH01_D = (2, 3, 4, 8, 16, 32, 64)
 CH01_M = tuple(2 ** k for k in range(0, 13))  # 1 .. 4096
 CH02_D = (4, 8, 12, 16)
@@ -70,40 +71,6 @@ CH03_MST = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 0)  # 0 = infinity (the kerne
 # (shared helper, :mod:`w2s_lib._blas`).
 _one_blas_thread = one_blas_thread
 
-
-def _plain_log_label(value, _pos=None):
-    """Tick label of a log axis without mathtext (``1e-05``, ``0.01``, ``1``, ``100``)."""
-    return f"{value:g}"
-
-
-def _light(*axes):
-    """Cheaper widget redraws: no minor ticks, and log-axis tick labels as plain text.
-
-    Matplotlib writes log tick labels as mathtext, and mathtext is parsed afresh for every
-    new figure; with the minor ticks, that was most of a widget update's render time.
-    """
-    from matplotlib.ticker import FuncFormatter
-
-    for ax in axes:
-        ax.minorticks_off()
-        for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "log":
-                axis.set_major_formatter(FuncFormatter(_plain_log_label))
-
-
-def widget_figure(figsize=(7, 3.2), top=0.86, bottom=0.15, left=0.1, right=0.98, wspace=0.33):
-    """A fresh figure with fixed margins for a widget update.
-
-    Fixed margins instead of the constrained layout engine: a widget redraw then costs one
-    render pass instead of several (measured: about 40% of the update time).
-    """
-    from .interactive import widget_canvas
-    return widget_canvas(figsize, top=top, bottom=bottom, left=left, right=right, wspace=wspace)
-
-
-# ---------------------------------------------------------------------------
-# Chapter 1: features, kernel, spectrum
-# ---------------------------------------------------------------------------
 
 def monte_carlo_gram(d, theta, n_samples, seed):
     """Monte Carlo estimate of ``E_x[phi_u(x) phi_v(x)]`` for ``u = e_1`` and ``v = x(theta)``.
@@ -173,42 +140,23 @@ def gram_spectrum_check(d, M, seed=0):
     return sim, theory
 
 
-def low_degree_count(d, max_degree=2):
-    """Number of independent spherical harmonics of degree ``<= max_degree``: ``sum_k N(d, k)``.
-
-    ``low_degree_count(d, 2) = 1 + d + (d + 2)(d - 1)/2``.
-    """
-    return int(round(float(multiplicities(d, max_degree).sum())))
-
-
-#: Angles of the feature curves in the chapter-1 widget and its explorable: 61, 6 degrees
-#: apart (the static figure draws 121).  Each curve is a clipped sinusoid: a chord over 6
-#: degrees departs from it by at most 0.14% of its height, and its kink moves by at most 3
-#: degrees; half the points make a change of d in the explorable about a quarter quicker.
-LIVE_FEATURE_THETAS = np.linspace(-np.pi, np.pi, 61)
-LIVE_FEATURE_THETAS.setflags(write=False)
-
-
-def draw_features(ax, d, M, seed=0, n_show=8, plain=False, thetas=None):
+def draw_features(ax, d, M, seed=0, n_show=8, thetas=None):
     """A few random features ``relu(w . x(theta))`` along a great circle.
 
-    ``plain=True`` writes the labels in Unicode instead of mathtext (a widget redraw then
-    skips the mathtext parser, which runs afresh for every new figure).  ``thetas``: the
-    angles drawn (default 121 over ``[-pi, pi]``).
+    ``thetas``: the angles drawn (default 121 over ``[-pi, pi]``).
     """
     W = sample_sphere(M, d, seed)[:n_show]
     th = np.linspace(-np.pi, np.pi, 121) if thetas is None else np.asarray(thetas, dtype=float)
     F = relu_features(great_circle(d, th), W)
     ax.plot(th, F, lw=1)
-    ax.set_xlabel("angle θ of x on a great circle" if plain else r"angle $\theta$ of $x$ on a great circle")
-    ax.set_ylabel("φ_w(x) = max(w·x, 0)" if plain else r"$\phi_w(x)=\max(w\cdot x,0)$")
+    ax.set_xlabel(r"angle $\theta$ of $x$ on a great circle")
+    ax.set_ylabel(r"$\phi_w(x)=\max(w\cdot x,0)$")
     ax.set_xlim(-np.pi, np.pi)
     ax.set_title(f"{min(M, n_show)} of the M = {M} features (d = {d})", fontsize="medium")
 
 
-def draw_kernel(ax, d, M, seed=0, plain=False):
-    """Finite-width kernel ``K_M`` against the arc-cosine limit, normalised by ``K(0) = 1/(2d)``
-    (``plain``: Unicode labels, as in :func:`draw_features`).
+def draw_kernel(ax, d, M, seed=0):
+    """Finite-width kernel ``K_M`` against the arc-cosine limit, normalised by ``K(0) = 1/(2d)``.
 
     Returns the largest absolute normalised gap over :data:`KERNEL_THETAS` (= :func:`kernel_gap`).
     """
@@ -216,23 +164,14 @@ def draw_kernel(ax, d, M, seed=0, plain=False):
     th = KERNEL_THETAS
     exact = exact_kernel_on_circle(d, th) * 2 * d
     fin = finite_kernel_on_circle(W, th) * 2 * d
-    ax.plot(th, exact, color=C_THEORY, lw=2, label="M = ∞: J(θ)/π" if plain else r"$M=\infty$: $J(\theta)/\pi$")
+    ax.plot(th, exact, color=C_THEORY, lw=2, label=r"$M=\infty$: $J(\theta)/\pi$")
     ax.plot(th, fin, color=C_SIM, lw=1.2, marker=".", ms=3, label=f"M = {M}")
-    ax.set_xlabel("angle θ between x and x′" if plain else r"angle $\theta$ between $x$ and $x'$")
-    ax.set_ylabel("K(x, x′) / K(x, x)" if plain else r"$K(x,x')\,/\,K(x,x)$")
+    ax.set_xlabel(r"angle $\theta$ between $x$ and $x'$")
+    ax.set_ylabel(r"$K(x,x')\,/\,K(x,x)$")
     ax.set_xlim(0, np.pi)
     ax.legend(fontsize="small", loc="upper right")
     gap = float(np.max(np.abs(fin - exact)))
     ax.set_title(f"kernel: largest gap {gap:.3g}", fontsize="medium")
-    return gap
-
-
-def draw_kernel_panels(fig, d, M, seed=0):
-    """The chapter-1 widget figure drawn into ``fig``: features (left), kernel (right)."""
-    a1, a2 = fig.subplots(1, 2)
-    draw_features(a1, d, M, seed, plain=True, thetas=LIVE_FEATURE_THETAS)
-    gap = draw_kernel(a2, d, M, seed, plain=True)
-    _light(a1, a2)
     return gap
 
 
@@ -305,43 +244,9 @@ def draw_spectrum(ax, d, M, seed=0):
     ax.legend(fontsize="small", loc="lower left")
 
 
-@register_callback("ch01:kernel", sweep=[{"d": 8, "M": 64}] + [
-    {"d": d, "M": M} for d in (2, 8, 64) for M in (1, 16, 4096)
-] + [{"d": 3, "M": 256}, {"d": 32, "M": 64}])
-def kernel_figure(d=8, M=64):
-    """Chapter 1 widget: a few of ``M`` random features, and the finite kernel against its limit."""
-    d = check_int(d, "d", low=2, high=1024)
-    M = check_int(M, "M", low=1, high=65536)
-    fig = widget_figure()
-    draw_kernel_panels(fig, d, M)
-    return fig
-
-
 # ---------------------------------------------------------------------------
 # Chapter 2: the teacher
 # ---------------------------------------------------------------------------
-
-def teacher_weights(d, M, seed):
-    """The teacher's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
-    return sample_sphere(M, d, np.random.default_rng([int(seed), int(M)]))
-
-
-@lru_cache(maxsize=1024)
-def cached_teacher(d, M, seed):
-    """``fit_teacher(teacher_weights(d, M, seed))`` (linear target), memoised."""
-    with _one_blas_thread():
-        return fit_teacher(teacher_weights(d, M, seed))
-
-
-def teacher_losses(d, m_values, seeds):
-    """``L_TE`` for every width and seed.
-
-    Returns
-    -------
-    ndarray, shape (len(m_values), len(seeds))
-    """
-    return np.array([[cached_teacher(int(d), int(m), int(s)).loss for s in seeds] for m in m_values])
-
 
 def geometric_mean_over_seeds(losses):
     """Geometric mean of losses over seeds (the last axis): the typical teacher on a log scale.
@@ -356,14 +261,6 @@ def geometric_mean_over_seeds(losses):
     ndarray, shape (n_m,)
     """
     return np.exp(np.log(np.asarray(losses, dtype=float)).mean(-1))
-
-
-@lru_cache(maxsize=32)
-def teacher_grid(d, m_values=CH02_M, seeds=CH02_SEEDS):
-    """:func:`teacher_losses` on a fixed grid (read-only, memoised): the widget's background."""
-    out = teacher_losses(d, m_values, seeds)
-    out.setflags(write=False)
-    return out
 
 
 def teacher_local_slopes(d, m_values, seeds=CH02_SEEDS):
@@ -398,35 +295,6 @@ def draw_local_slopes(ax, d, m_values, seeds=CH02_SEEDS, color=C_TEACHER):
     ax.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
     ax.set_ylabel(r"local slope $d\log L_{\mathrm{TE}}/d\log M_{\mathrm{TE}}$")
     return mid, sl
-
-
-def teacher_error_by_degree(teacher, max_degree=None):
-    """Energy of the teacher's error ``f_TE - f*`` in each harmonic degree.
-
-    ``err_k = E_k - 2 C_k + T_k`` (teacher energy, overlap and target energy of degree ``k``,
-    :class:`w2s_lib.harmonics.HarmonicEnergies`); for the linear target ``err_1 = E_1 - 1 + 2 L_TE``
-    and ``err_k = E_k`` otherwise.
-
-    Parameters
-    ----------
-    teacher : Teacher
-    max_degree : int, optional
-        Resolve degrees ``0..max_degree`` only and lump the rest (exactly, from
-        ``|f_TE|^2``) into ``tail``; default: the teacher's adaptive decomposition
-        (:attr:`w2s_lib.Teacher.harmonics`).
-
-    Returns
-    -------
-    degrees : ndarray, shape (K + 1,)
-    err : ndarray, shape (K + 1,)
-        Non-negative; ``err.sum() + tail`` equals ``L_TE`` (up to the harmonic truncation).
-    tail : float
-        Error energy beyond degree ``K`` (``tail_energy - 2 tail_cross``).
-    """
-    H = teacher.harmonics if max_degree is None else teacher.harmonic_energies(max_degree=int(max_degree))
-    err = np.maximum(H.energies - 2.0 * H.cross + H.target_energies, 0.0)
-    tail = max(H.tail_energy - 2.0 * H.tail_cross, 0.0)
-    return np.arange(H.max_degree + 1), err, tail
 
 
 def teacher_error_split(teacher):
@@ -487,7 +355,7 @@ def draw_teacher_errors(ax, teacher, max_show=12):
     live = (k <= 2) | (k % 2 == 0)  # odd degrees >= 3: lambda_k = 0, no energy at all
     from matplotlib.colors import to_rgba
 
-    n_live = int(live.sum())  # one bar call (each call costs a widget update ~1 ms)
+    n_live = int(live.sum())
     ax.bar(np.append(k[live], max_show + 2), np.maximum(np.append(err[live], rest), floor_),
            color=[to_rgba(C_TEACHER, 0.8)] * n_live + [to_rgba("grey", 0.7)])
     ax.set_yscale("log")
@@ -527,139 +395,6 @@ def draw_error_split(ax, d, m_values, seed=0):
     return sh
 
 
-def draw_teacher_panels(fig, d, M_TE, seed):
-    """The chapter-2 widget figure drawn into ``fig``.
-
-    Left: ``L_TE`` against width on the grid :data:`CH02_M` (band and mean over :data:`CH02_SEEDS`,
-    the chosen seed as a line, the chosen width circled). Right: that teacher's error by degree.
-
-    Returns
-    -------
-    float
-        ``L_TE`` of the chosen teacher.
-    """
-    a1, a2 = fig.subplots(1, 2)
-    ms = np.array(CH02_M)
-    L = teacher_grid(d)
-    T = cached_teacher(d, M_TE, seed)
-    a1.fill_between(ms, L.min(1), L.max(1), color=C_TEACHER, alpha=0.15, lw=0,
-                    label=f"{len(CH02_SEEDS)} seeds (range)")
-    col = CH02_SEEDS.index(seed) if seed in CH02_SEEDS else None
-    line = L[:, col] if col is not None else teacher_losses(d, ms, (seed,))[:, 0]
-    a1.loglog(ms, line, "-", color=C_TEACHER, lw=1.6, marker=".", label=f"seed {seed}")
-    a1.loglog([M_TE], [T.loss], "o", ms=9, mfc="none", mec="black", mew=1.5)
-    _mark_counts(a1, d, "black", True)
-    a1.set_ylim(min(3e-5, 0.5 * float(L.min())), 1.5)
-    a1.set_xlabel("teacher width M_TE")  # Unicode/plain labels: no mathtext parse per redraw
-    a1.set_ylabel("teacher loss L_TE")
-    a1.legend(fontsize="x-small", loc="upper right")
-    a1.set_title(f"d = {d}: L_TE = {T.loss:.3g} at M_TE = {M_TE}", fontsize="medium")
-    draw_teacher_errors(a2, T)
-    _light(a1, a2)
-    return T.loss
-
-
-@register_callback("ch02:teacher", sweep=[{"d": 16, "M_TE": 128, "seed": 0}] + [
-    {"d": d, "M_TE": m, "seed": s} for d in (4, 16) for m in (2, 64, 512) for s in (0, 4)
-] + [{"d": 8, "M_TE": 32, "seed": 2}, {"d": 12, "M_TE": 256, "seed": 1}, {"d": 12, "M_TE": 2, "seed": 3}])
-def teacher_figure(d=16, M_TE=128, seed=0):
-    """Chapter 2 widget: ``L_TE`` against width (seed band, chosen seed, chosen width circled)
-    and the chosen teacher's error energy per harmonic degree.
-
-    The first call fits every teacher of the grid ``CH02_D x CH02_M x CH02_SEEDS`` (what the
-    sliders can reach), so that later calls only look results up.
-    """
-    d = check_int(d, "d", low=2, high=256)
-    M_TE = check_int(M_TE, "M_TE", low=1, high=4096)
-    seed = check_int(seed, "seed", low=0)
-    for dd in CH02_D:
-        teacher_grid(dd)
-    fig = widget_figure(left=0.12, right=0.97, wspace=0.45)
-    draw_teacher_panels(fig, d, M_TE, seed)
-    return fig
-
-
-# ---------------------------------------------------------------------------
-# Chapter 3: the student
-# ---------------------------------------------------------------------------
-
-#: Time grid (``tau = lambda_1 t``) on which chapter 3 draws its curves.
-STUDENT_TAUS = np.logspace(-2, 6, 241)
-STUDENT_TAUS.setflags(write=False)
-
-
-def student_weights(d, M, seed=0):
-    """The student's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
-    return sample_sphere(M, d, np.random.default_rng([10_000 + int(seed), int(M)]))
-
-
-def _mst(value):
-    """Student width from a widget value: a positive int, or ``0`` / ``None`` / ``"inf"`` for the
-    kernel limit (returned as ``None``)."""
-    if value is None or (isinstance(value, str) and value.lower() in ("inf", "infinity", "∞")):
-        return None
-    value = check_int(value, "M_ST", low=0, high=65536)
-    return None if value == 0 else value
-
-
-def _trajectory(d, M_TE, M_ST, seed):
-    T = cached_teacher(d, M_TE, seed)
-    W = None if M_ST is None else student_weights(d, M_ST, seed)
-    return T, student_trajectory(T, W)
-
-
-@lru_cache(maxsize=256)
-def student_curve(d, M_TE, M_ST, seed=0):
-    """Student loss on :data:`STUDENT_TAUS` for the teacher ``cached_teacher(d, M_TE, seed)``.
-
-    Parameters
-    ----------
-    M_ST : int or None
-        Student width; ``None`` (or 0) is the kernel limit.
-
-    Returns
-    -------
-    ndarray, shape (len(STUDENT_TAUS),)
-    """
-    with _one_blas_thread():
-        _, traj = _trajectory(d, M_TE, _mst(M_ST), seed)
-        out = traj.loss(STUDENT_TAUS)
-    out.setflags(write=False)
-    return out
-
-
-@lru_cache(maxsize=256)
-def student_stopping(d, M_TE, M_ST, seed=0):
-    """:func:`w2s_lib.optimal_stopping` of that student (``M_ST`` None or 0: kernel limit)."""
-    M_ST = _mst(M_ST)
-    T = cached_teacher(d, M_TE, seed)
-    with _one_blas_thread():
-        return optimal_stopping(T, None if M_ST is None else student_weights(d, M_ST, seed))
-
-
-@lru_cache(maxsize=4)
-def student_grid(d=CH03_D, m_te=CH03_MTE, m_st=CH03_MST, seed=0):
-    """Curves and stopping results for every slider pair (what the chapter-3 widget reaches).
-
-    Students of one width share one Gram eigendecomposition across teachers, so the grid
-    costs one eigendecomposition per width plus a cheap projection per pair.
-
-    Returns
-    -------
-    dict
-        ``(M_TE, M_ST) -> (curve on STUDENT_TAUS, StoppingResult, trajectory)``; the
-        trajectory objects are kept so that a redraw never repeats an eigendecomposition
-        (they share each width's eigenvectors, so keeping them all costs little memory).
-    """
-    out = {}
-    for mst in m_st:  # outer loop over students: their eigendecomposition is reused
-        for mte in m_te:
-            with _one_blas_thread():
-                traj = _trajectory(d, mte, _mst(mst), seed)[1]
-            out[(mte, mst)] = (student_curve(d, mte, mst, seed), student_stopping(d, mte, mst, seed), traj)
-    return out
-
-
 @lru_cache(maxsize=16)
 def gd_check(d, M_TE, M_ST, seed=0, tau_max=300.0, n_points=9):
     """Explicit gradient descent against the closed-form trajectory.
@@ -672,7 +407,7 @@ def gd_check(d, M_TE, M_ST, seed=0, tau_max=300.0, n_points=9):
     -------
     taus, gd_losses, exact_losses : ndarray, shape (n_points,)
     """
-    T, traj = _trajectory(d, M_TE, _mst(M_ST), seed)
+    T, traj = teacher_and_student(d, M_TE, _mst(M_ST), seed)
     W = student_weights(d, M_ST, seed)
     n_steps = int(round(tau_max / 0.01))
     taus, losses = gradient_descent_student(T, W, tau_max, n_steps)
@@ -734,65 +469,3 @@ def draw_gd_check(ax, d, M_TE, M_ST, seed=0):
     ax.set_xlim(STUDENT_TAUS[0], 1e4)
     ax.legend(fontsize="x-small", loc="lower left")
     return float(np.max(np.abs(gd - exact) / exact))
-
-
-def draw_student_panel(ax, M_TE, M_ST, tau, d=CH03_D, seed=0):
-    """The chapter-3 widget drawing: one student (``M_ST``; 0 = kernel limit) against the kernel
-    limit and ``L_TE``, a marker at ``tau``.
-
-    Returns
-    -------
-    float
-        ``L_ST(tau)`` of that student.
-    """
-    M_ST = _mst(M_ST)
-    T = cached_teacher(d, M_TE, seed)
-    grid = student_grid(d, seed=seed) if d == CH03_D and seed == 0 else {}
-    key = (M_TE, 0 if M_ST is None else M_ST)
-    if key in grid:
-        curve, st, traj = grid[key]
-    else:
-        curve, st = student_curve(d, M_TE, M_ST, seed), student_stopping(d, M_TE, M_ST, seed)
-        traj = _trajectory(d, M_TE, M_ST, seed)[1]
-    kern = student_curve(d, M_TE, None, seed)
-    # plain labels: no mathtext parse per redraw
-    ax.axhline(T.loss, color=C_TEACHER, lw=1.5, ls="--", label="teacher L_TE")
-    ax.loglog(STUDENT_TAUS, kern, color=C_KERNEL, lw=2, label="M_ST = ∞ (kernel)")
-    name = "∞" if M_ST is None else str(M_ST)
-    if M_ST is not None:
-        ax.loglog(STUDENT_TAUS, curve, color=C_SIM, lw=1.6, label=f"M_ST = {M_ST}")
-    val = float(traj.loss(float(tau)))
-    ax.loglog([tau], [val], "o", color="black", ms=8, mfc="gold", zorder=5)
-    ax.loglog([st.tau_star], [st.loss_star], "v", color=C_SIM if M_ST else C_KERNEL, ms=7, zorder=5)
-    ax.set_xlabel("training time τ = λ₁t")
-    ax.set_ylabel("student loss L_ST")
-    ax.set_xlim(STUDENT_TAUS[0], STUDENT_TAUS[-1])
-    ax.set_ylim(0.3 * min(float(kern.min()), float(curve.min())), 1.5)
-    ax.legend(fontsize="x-small", loc="lower left")
-    ax.set_title(
-        f"d = {d}, M_TE = {M_TE}, M_ST = {name}: L_ST(τ = {tau:.3g}) = {val:.3g}\n"
-        f"L_TE = {T.loss:.3g}; best L_ST* = {st.loss_star:.3g} at τ* = {st.tau_star:.3g} "
-        f"(triangle)", fontsize="small")
-    _light(ax)
-    return val
-
-
-@register_callback("ch03:student", sweep=[{"M_TE": 128, "M_ST": 0, "tau": 6.0}] + [
-    {"M_TE": mte, "M_ST": mst, "tau": tau}
-    for mte in (32, 512) for mst in (4, 1024, 0) for tau in (0.01, 1e6)
-] + [{"M_TE": 128, "M_ST": mst, "tau": 6.0} for mst in (64, 128, 256)] + [
-    {"M_TE": 256, "M_ST": 512, "tau": 100.0}])
-def student_figure(M_TE=128, M_ST=0, tau=6.0):
-    """Chapter 3 widget: the student's loss curve for ``M_TE`` and ``M_ST`` (0 = infinity) at
-    ``d = 32``, with a marker at ``tau`` and the kernel limit and ``L_TE`` for reference.
-
-    The first call computes every curve the sliders reach (:func:`student_grid`).
-    """
-    M_TE = check_int(M_TE, "M_TE", low=1, high=4096)
-    M_ST = _mst(M_ST)
-    tau = float(np.clip(float(tau), STUDENT_TAUS[0], STUDENT_TAUS[-1]))
-    student_grid()
-    fig = widget_figure(figsize=(7, 3.4), top=0.84, left=0.125, right=0.955)
-    ax = fig.subplots()
-    draw_student_panel(ax, M_TE, 0 if M_ST is None else M_ST, tau)
-    return fig

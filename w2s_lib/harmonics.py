@@ -389,3 +389,11 @@ def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
         captured_fraction=1.0 if norm2 == 0.0 else min(kept / norm2, 1.0),
         tail_eigenvalue=tail_lambda,
     )
+
+
+def low_degree_count(d, max_degree=2):
+    """Number of independent spherical harmonics of degree ``<= max_degree``: ``sum_k N(d, k)``.
+
+    ``low_degree_count(d, 2) = 1 + d + (d + 2)(d - 1)/2``.
+    """
+    return int(round(float(multiplicities(d, max_degree).sum())))

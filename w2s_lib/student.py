@@ -48,15 +48,16 @@ Time is always ``tau = lambda_1 t`` with ``lambda_1 = 1/(4 d^2)``.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._blas import small_blas_call
+from ._blas import one_blas_thread, small_blas_call
 from ._validation import check_float, check_int, check_times, check_unit_rows, check_resources
-from .random_features import _GramFactor, _relu_gram, population_gram, target_correlation
-from .teacher import Teacher
+from .random_features import _GramFactor, _relu_gram, population_gram, sample_sphere, target_correlation
+from .teacher import Teacher, cached_teacher
 
 __all__ = [
     "lambda_1",
@@ -66,6 +67,11 @@ __all__ = [
     "student_trajectory",
     "student_loss",
     "gradient_descent_student",
+    "STUDENT_TAUS",
+    "student_weights",
+    "student_width",
+    "student_curve",
+    "teacher_and_student",
 ]
 
 _CACHE_SIZE = 4
@@ -425,3 +431,54 @@ def gradient_descent_student(teacher, W_student, tau_max, n_steps):
         Su = S @ u  # one matrix-vector product per step, reused by the next step
         losses[i] = 1.0 - 2.0 * (u @ b) + u @ Su
     return np.linspace(0.0, tau_max, n_steps + 1), losses
+
+
+# ---------------------------------------------------------------------------
+# The book's students: seeding convention and memoised curves (chapters 3-5)
+# ---------------------------------------------------------------------------
+
+#: Time grid (``tau = lambda_1 t``) on which chapter 3 draws its curves.
+STUDENT_TAUS = np.logspace(-2, 6, 241)
+STUDENT_TAUS.setflags(write=False)
+
+
+def student_weights(d, M, seed=0):
+    """The student's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
+    return sample_sphere(M, d, np.random.default_rng([10_000 + int(seed), int(M)]))
+
+
+def student_width(value):
+    """Student width from a widget value: a positive int, or ``0`` / ``None`` / ``"inf"`` for the
+    kernel limit (returned as ``None``)."""
+    if value is None or (isinstance(value, str) and value.lower() in ("inf", "infinity", "∞")):
+        return None
+    value = check_int(value, "M_ST", low=0, high=65536)
+    return None if value == 0 else value
+
+
+def teacher_and_student(d, M_TE, M_ST, seed=0):
+    """The book's teacher of width ``M_TE`` and its student of width ``M_ST`` (``None``: the
+    kernel limit), both of ``seed``: ``(Teacher, FiniteStudent or KernelStudent)``."""
+    T = cached_teacher(d, M_TE, seed)
+    W = None if M_ST is None else student_weights(d, M_ST, seed)
+    return T, student_trajectory(T, W)
+
+
+@lru_cache(maxsize=256)
+def student_curve(d, M_TE, M_ST, seed=0):
+    """Student loss on :data:`STUDENT_TAUS` for the teacher ``cached_teacher(d, M_TE, seed)``.
+
+    Parameters
+    ----------
+    M_ST : int or None
+        Student width; ``None`` (or 0) is the kernel limit.
+
+    Returns
+    -------
+    ndarray, shape (len(STUDENT_TAUS),)
+    """
+    with one_blas_thread():
+        _, traj = teacher_and_student(d, M_TE, student_width(M_ST), seed)
+        out = traj.loss(STUDENT_TAUS)
+    out.setflags(write=False)
+    return out

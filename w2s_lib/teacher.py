@@ -17,16 +17,20 @@ in exact arithmetic and is clipped there against rounding.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._validation import check_choice, check_float, check_unit_rows, check_resources
-from ._blas import small_blas_call
+from ._blas import one_blas_thread, small_blas_call
+from .random_features import sample_sphere
 from .random_features import (TARGETS, _GramFactor, check_beta, population_gram, target_correlation,
                              target_profile)
 
-__all__ = ["Teacher", "fit_teacher", "least_squares_loss"]
+__all__ = ["Teacher", "fit_teacher", "least_squares_loss", "teacher_weights", "cached_teacher", "teacher_losses",
+           "teacher_grid", "teacher_error_by_degree"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,3 +186,66 @@ def fit_teacher(W, target="linear", beta=None, rcond=1e-10):
     beta = beta.copy()
     beta.setflags(write=False)
     return Teacher(W=Wc, coef=a, loss=loss, norm2=1.0 - loss, d=d, target=target, beta=beta, rank=rank)
+
+
+# ---------------------------------------------------------------------------
+# The book's teachers: seeding convention and memoised fits (chapters 2-5)
+# ---------------------------------------------------------------------------
+
+def teacher_weights(d, M, seed):
+    """The teacher's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
+    return sample_sphere(M, d, np.random.default_rng([int(seed), int(M)]))
+
+
+@lru_cache(maxsize=1024)
+def cached_teacher(d, M, seed):
+    """``fit_teacher(teacher_weights(d, M, seed))`` (linear target), memoised."""
+    with one_blas_thread():
+        return fit_teacher(teacher_weights(d, M, seed))
+
+
+def teacher_losses(d, m_values, seeds):
+    """``L_TE`` for every width and seed.
+
+    Returns
+    -------
+    ndarray, shape (len(m_values), len(seeds))
+    """
+    return np.array([[cached_teacher(int(d), int(m), int(s)).loss for s in seeds] for m in m_values])
+
+
+@lru_cache(maxsize=32)
+def teacher_grid(d, m_values, seeds):
+    """:func:`teacher_losses` on a fixed grid (read-only, memoised): a figure's background."""
+    out = teacher_losses(d, m_values, seeds)
+    out.setflags(write=False)
+    return out
+
+
+def teacher_error_by_degree(teacher, max_degree=None):
+    """Energy of the teacher's error ``f_TE - f*`` in each harmonic degree.
+
+    ``err_k = E_k - 2 C_k + T_k`` (teacher energy, overlap and target energy of degree ``k``,
+    :class:`w2s_lib.harmonics.HarmonicEnergies`); for the linear target ``err_1 = E_1 - 1 + 2 L_TE``
+    and ``err_k = E_k`` otherwise.
+
+    Parameters
+    ----------
+    teacher : Teacher
+    max_degree : int, optional
+        Resolve degrees ``0..max_degree`` only and lump the rest (exactly, from
+        ``|f_TE|^2``) into ``tail``; default: the teacher's adaptive decomposition
+        (:attr:`w2s_lib.Teacher.harmonics`).
+
+    Returns
+    -------
+    degrees : ndarray, shape (K + 1,)
+    err : ndarray, shape (K + 1,)
+        Non-negative; ``err.sum() + tail`` equals ``L_TE`` (up to the harmonic truncation).
+    tail : float
+        Error energy beyond degree ``K`` (``tail_energy - 2 tail_cross``).
+    """
+    H = teacher.harmonics if max_degree is None else teacher.harmonic_energies(max_degree=int(max_degree))
+    err = np.maximum(H.energies - 2.0 * H.cross + H.target_energies, 0.0)
+    tail = max(H.tail_energy - 2.0 * H.tail_cross, 0.0)
+    return np.arange(H.max_degree + 1), err, tail
