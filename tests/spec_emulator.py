@@ -120,7 +120,8 @@ def shown(spec, layer, setting):
             rows = [dict(r, **{f: r[f][i] for f in fields}) for r in rows for i in range(len(r[fields[0]]))]
         elif "lookup" in tr:
             src = tr["from"]
-            table = {r[src["key"]]: r for r in src["data"]["values"]}
+            rows_from = spec["datasets"][src["data"]["name"]] if "name" in src["data"] else src["data"]["values"]
+            table = {r[src["key"]]: r for r in rows_from}
             for r in rows:
                 hit = table[r[tr["lookup"]]]
                 r.update({f: hit[f] for f in src["fields"]})

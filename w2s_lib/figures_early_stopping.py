@@ -29,9 +29,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
 from .early_stopping import degree_learning_times, early_stop, loss_by_degree
-from .finite_data import train_on_samples
+from .finite_data import (FD, FD_TAU_GRID, N_VALUES, finite_data_student, finite_data_table, finite_data_teacher,
+                          population_student as _population_student, train_on_samples)
 from .interactive import register_callback
-from .limits import fit_exponent, floor, overlap_floor, teacher_size_sweep
+from .limits import (SWEEP_D, SWEEP_SEEDS, exponent_limits, exponent_window, fit_exponent, floor, overlap_floor,
+                     sweep_widths, teacher_size_sweep, width_sweep)
 from .random_features import sample_sphere
 from .student import student_trajectory
 from .teacher import fit_teacher
@@ -57,13 +59,6 @@ TAU_GRID = np.logspace(-2, 17, 400)
 TAU_SLIDER = (0.01, 0.1, 0.3, 1.0, 3.0, 6.5, 20.0, 100.0, 1e3, 1e4, 1e5, 1e7, 1e9, 1e11, 1e13, 1e15)
 #: the subset of TAU_SLIDER animated on the static site (12 frames keep the page small).
 TAU_FRAMES = (0.01, 0.3, 1.0, 3.0, 6.5, 20.0, 100.0, 1e3, 1e5, 1e7, 1e11, 1e15)
-#: time grid of the finite-data students (they settle by tau ~ 1e9).
-FD_TAU_GRID = np.logspace(-2, 9, 200)
-#: sample sizes of the finite-data part (M_ST = 512 is the interpolation threshold).
-N_VALUES = (100, 200, 400, 512, 700, 1024, 2048)
-FD = dict(d=16, m_te=128, m_st=512)
-SWEEP_D = (8, 16, 32)
-SWEEP_SEEDS = (0, 1, 2)
 _COLORS = {0: "tab:gray", 1: "tab:blue", 2: "tab:orange", 4: "tab:green", 6: "tab:red", 8: "tab:purple"}
 
 
@@ -75,94 +70,9 @@ def sweep_teacher(d, m, seed):
     return fit_teacher(sample_sphere(m, d, np.random.default_rng([seed, m])))
 
 
-def sweep_widths(d):
-    """Teacher widths of the chapter-5 sweep at dimension ``d`` (powers of two from 2)."""
-    top = 1024 if d >= 32 else 512
-    return tuple(int(2**k) for k in range(1, int(np.log2(top)) + 1))
-
-
-@lru_cache(maxsize=8)
-def _width_sweep(d, seeds):
-    return teacher_size_sweep(d, sweep_widths(d), list(seeds))
-
-
-def width_sweep(d, seeds=SWEEP_SEEDS):
-    """:func:`w2s_lib.teacher_size_sweep` over :func:`sweep_widths` (cached on ``(d, seeds)``)."""
-    return _width_sweep(int(d), tuple(int(s) for s in seeds))
-
-
-def exponent_window(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
-    """Fitted exponent over the widths ``m_lo <= M_TE <= m_hi`` of the cached sweep.
-
-    Returns
-    -------
-    dict
-        ``mask`` (rows of the sweep used), ``slope``, ``intercept``, ``ratio_mean`` (per row)
-        and ``slopes`` (one fit per seed).
-    """
-    r = width_sweep(d, tuple(seeds))
-    mask = (r.m_values >= m_lo) & (r.m_values <= m_hi)
-    if mask.sum() < 2:
-        raise ValueError(f"the range [{m_lo}, {m_hi}] must hold at least 2 widths of {tuple(r.m_values)}")
-    lte, lst = r.teacher_loss[mask], r.student_loss[mask]
-    slope, icpt = fit_exponent(lte.ravel(), lst.ravel())
-    slopes = np.array([fit_exponent(lte[:, j], lst[:, j])[0] for j in range(lte.shape[1])])
-    return dict(mask=mask, slope=slope, intercept=icpt, slopes=slopes, ratio_mean=r.ratio.mean(1))
-
-
 def seed_exponents(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
     """Per-seed fitted exponents over ``[m_lo, m_hi]`` (shape ``(n_seeds,)``)."""
     return exponent_window(d, m_lo, m_hi, seeds)["slopes"]
-
-
-@lru_cache(maxsize=4)
-def finite_data_teacher(seed):
-    """Teacher and student weights of the finite-data configuration for ``seed``."""
-    T = sweep_teacher(FD["d"], FD["m_te"], seed)
-    W = sample_sphere(FD["m_st"], FD["d"], np.random.default_rng([seed + 100, FD["m_st"]]))
-    W.setflags(write=False)
-    return T, W
-
-
-@lru_cache(maxsize=64)
-def finite_data_student(N, seed):
-    """``(SampleStudent, StoppingResult, curve on FD_TAU_GRID)`` for ``N`` samples and ``seed``."""
-    T, W = finite_data_teacher(seed)
-    s = train_on_samples(T, W, N, 1000 + seed)
-    return s, early_stop(s), s.loss(FD_TAU_GRID)
-
-
-@lru_cache(maxsize=4)
-def _population_student(seed):
-    T, W = finite_data_teacher(seed)
-    p = student_trajectory(T, W)
-    return p, early_stop(p), p.loss(FD_TAU_GRID)
-
-
-def finite_data_table(seeds=(0, 1), n_values=N_VALUES):
-    """Early-stopped and interpolating ``L/L_TE`` for every ``N`` and seed, plus the ``N = inf`` limits.
-
-    Returns
-    -------
-    dict
-        ``N`` (n,), ``teacher_loss`` (s,), ``early`` and ``interp`` (n, s), ``tau_star`` (n, s),
-        ``pop_early`` and ``pop_final`` (s,): the population-trained student of the same
-        width, early-stopped and at the end of the grid (its ``N -> infinity`` limits).
-    """
-    n_values, seeds = tuple(n_values), tuple(seeds)
-    early = np.empty((len(n_values), len(seeds)))
-    interp, tstar = np.empty_like(early), np.empty_like(early)
-    lte, pe, pf = np.empty(len(seeds)), np.empty(len(seeds)), np.empty(len(seeds))
-    for j, s in enumerate(seeds):
-        T, _ = finite_data_teacher(s)
-        lte[j] = T.loss
-        for i, N in enumerate(n_values):
-            st, r, _ = finite_data_student(N, s)
-            early[i, j], interp[i, j], tstar[i, j] = r.ratio, st.interpolating_loss / T.loss, r.tau_star
-        _, pr, pc = _population_student(s)
-        pe[j], pf[j] = pr.ratio, pc[-1] / T.loss
-    return dict(N=np.array(n_values), teacher_loss=lte, early=early, interp=interp, tau_star=tstar,
-                pop_early=pe, pop_final=pf)
 
 
 @lru_cache(maxsize=4)
@@ -415,17 +325,6 @@ def draw_finite_floors(ax, d=32, m_te=128, widths=(256, 1024), seed=0, student_s
     return T
 
 
-def exponent_limits(d_values=None, seeds=SWEEP_SEEDS):
-    """Axis limits that hold :func:`draw_exponent` and :func:`draw_ratio_vs_width` at every
-    ``d`` of ``d_values`` (default :data:`SWEEP_D`): ``{"loss_x", "loss_y", "ratio_y"}``, each a
-    ``(low, high)`` pair.  The chapter-5 widget keeps them fixed, so that changing ``d``
-    moves the points within one frame (and the widget's axes are drawn once)."""
-    rs = [width_sweep(d, tuple(seeds)) for d in (SWEEP_D if d_values is None else d_values)]
-    return {"loss_x": (min(r.teacher_loss.min() for r in rs) * 0.7, 1.0),
-            "loss_y": (0.3 * min(r.student_loss.min() for r in rs), 1.0),
-            "ratio_y": (min(5e-4, 0.5 * min(r.ratio.min() for r in rs)), 1.5)}
-
-
 def draw_exponent(ax, d=32, m_lo=64, m_hi=1024, seeds=SWEEP_SEEDS, limits=None):
     """Log-log ``L_ST*`` against ``L_TE`` with the fit over ``[m_lo, m_hi]``, slopes 1.49 and 2 and the floor.
 
@@ -599,17 +498,6 @@ def exponent_figure(fig, d, m_lo, m_hi, limits=None):
                   rf"(seeds {s.min():.3g}..{s.max():.3g})", fontsize="x-small")
     return w
 
-
-def _clamp_range(widths, m_lo, m_hi):
-    """Clamp a width range to the grid ``widths`` so that it holds at least two widths."""
-    widths = [int(w) for w in widths]
-    m_lo, m_hi = sorted((int(m_lo), int(m_hi)))
-    lo = next((w for w in widths if w >= m_lo), widths[-1])
-    hi = next((w for w in reversed(widths) if w <= m_hi), widths[0])
-    if hi <= lo:
-        i = min(widths.index(lo), len(widths) - 2)
-        lo, hi = widths[i], widths[i + 1]
-    return lo, hi
 
 
 # ----------------------------------------------------------------------------- widget callbacks

@@ -32,15 +32,19 @@ ordinary least-squares fit and again beats the teacher.  The numbers live in the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from ._blas import small_blas_call
 from ._validation import check_float, check_int, check_resources, check_rng, check_times, check_unit_rows
 from .random_features import population_gram, relu_features, sample_sphere, target_correlation
-from .student import _check_teacher, lambda_1
+from .early_stopping import early_stop
+from .student import _check_teacher, lambda_1, student_trajectory
+from .teacher import cached_teacher
 
-__all__ = ["SampleStudent", "train_on_samples"]
+__all__ = ["SampleStudent", "train_on_samples", "FD", "FD_TAU_GRID", "N_VALUES", "finite_data_teacher",
+           "finite_data_student", "population_student", "finite_data_table"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,3 +163,69 @@ def train_on_samples(teacher, W_student, N, seed, rcond=1e-12):
         M=M, N=N, d=d, sigma2=s2, z_over_sigma=zs, vb=vb, vsv=vsv,
         teacher_loss=teacher.loss, interpolating_loss=interp, train_residual=train_res,
     )
+
+
+# ---------------------------------------------------------------------------
+# The book's finite-data configuration (chapter 4; SCIENCE item 8; the ledger's)
+# ---------------------------------------------------------------------------
+
+#: d = 16, a teacher of width 128 (seeding of :func:`w2s_lib.teacher.teacher_weights`) and a
+#: student of width 512 (weights ``default_rng([seed + 100, 512])``); samples seed ``1000 + seed``.
+FD = dict(d=16, m_te=128, m_st=512)
+#: Time grid of the finite-data students (they settle by tau ~ 1e9).
+FD_TAU_GRID = np.logspace(-2, 9, 200)
+FD_TAU_GRID.setflags(write=False)
+#: Sample sizes of the chapter's table (M_ST = 512 is the interpolation threshold).
+N_VALUES = (100, 200, 400, 512, 700, 1024, 2048)
+
+
+@lru_cache(maxsize=4)
+def finite_data_teacher(seed):
+    """Teacher and student weights of the finite-data configuration for ``seed``."""
+    T = cached_teacher(FD["d"], FD["m_te"], seed)
+    W = sample_sphere(FD["m_st"], FD["d"], np.random.default_rng([seed + 100, FD["m_st"]]))
+    W.setflags(write=False)
+    return T, W
+
+
+@lru_cache(maxsize=64)
+def finite_data_student(N, seed):
+    """``(SampleStudent, StoppingResult, curve on FD_TAU_GRID)`` for ``N`` samples and ``seed``."""
+    T, W = finite_data_teacher(seed)
+    s = train_on_samples(T, W, N, 1000 + seed)
+    return s, early_stop(s), s.loss(FD_TAU_GRID)
+
+
+@lru_cache(maxsize=4)
+def population_student(seed):
+    """The population-trained student of the finite-data configuration (its ``N -> infinity``
+    limit): ``(trajectory, StoppingResult, curve on FD_TAU_GRID)``."""
+    T, W = finite_data_teacher(seed)
+    p = student_trajectory(T, W)
+    return p, early_stop(p), p.loss(FD_TAU_GRID)
+
+
+def finite_data_table(seeds=(0, 1), n_values=N_VALUES):
+    """Early-stopped and interpolating ``L/L_TE`` for every ``N`` and seed, plus the ``N = inf`` limits.
+
+    Returns
+    -------
+    dict
+        ``N`` (n,), ``teacher_loss`` (s,), ``early`` and ``interp`` (n, s), ``tau_star`` (n, s),
+        ``pop_early`` and ``pop_final`` (s,): the population-trained student of the same
+        width, early-stopped and at the end of the grid (its ``N -> infinity`` limits).
+    """
+    n_values, seeds = tuple(n_values), tuple(seeds)
+    early = np.empty((len(n_values), len(seeds)))
+    interp, tstar = np.empty_like(early), np.empty_like(early)
+    lte, pe, pf = np.empty(len(seeds)), np.empty(len(seeds)), np.empty(len(seeds))
+    for j, s in enumerate(seeds):
+        T, _ = finite_data_teacher(s)
+        lte[j] = T.loss
+        for i, N in enumerate(n_values):
+            st, r, _ = finite_data_student(N, s)
+            early[i, j], interp[i, j], tstar[i, j] = r.ratio, st.interpolating_loss / T.loss, r.tau_star
+        _, pr, pc = population_student(s)
+        pe[j], pf[j] = pr.ratio, pc[-1] / T.loss
+    return dict(N=np.array(n_values), teacher_loss=lte, early=early, interp=interp, tau_star=tstar,
+                pop_early=pe, pop_final=pf)

@@ -23,6 +23,7 @@ for every target here), so ``PGR = 1 - L_ST*/L_TE``; for a finite student it is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -31,7 +32,8 @@ from .early_stopping import optimal_stopping
 from .random_features import TARGETS, sample_sphere
 from .teacher import fit_teacher
 
-__all__ = ["floor", "overlap_floor", "pgr", "fit_exponent", "SweepResult", "teacher_size_sweep"]
+__all__ = ["floor", "overlap_floor", "pgr", "fit_exponent", "SweepResult", "teacher_size_sweep", "SWEEP_D", "SWEEP_SEEDS",
+           "sweep_widths", "width_sweep", "exponent_window", "exponent_limits", "clamp_width_range"]
 
 
 def floor(tau, teacher_loss):
@@ -223,3 +225,69 @@ def teacher_size_sweep(d, m_values, seeds, target="linear"):
         d=d, m_values=np.asarray(ms), seeds=np.asarray(ss), teacher_loss=lte, student_loss=lst,
         tau_star=tst, ratio=lst / np.where(lte > 0, lte, 1.0), slope=slope, intercept=intercept,
     )
+
+
+# ---------------------------------------------------------------------------
+# The book's width sweeps (chapter 5; the ledger's seeds and widths)
+# ---------------------------------------------------------------------------
+
+SWEEP_D = (8, 16, 32)
+SWEEP_SEEDS = (0, 1, 2)
+
+
+def sweep_widths(d):
+    """Teacher widths of the chapter-5 sweep at dimension ``d`` (powers of two from 2)."""
+    top = 1024 if d >= 32 else 512
+    return tuple(int(2**k) for k in range(1, int(np.log2(top)) + 1))
+
+
+@lru_cache(maxsize=8)
+def _width_sweep(d, seeds):
+    return teacher_size_sweep(d, sweep_widths(d), list(seeds))
+
+
+def width_sweep(d, seeds=SWEEP_SEEDS):
+    """:func:`w2s_lib.teacher_size_sweep` over :func:`sweep_widths` (cached on ``(d, seeds)``)."""
+    return _width_sweep(int(d), tuple(int(s) for s in seeds))
+
+
+def exponent_window(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
+    """Fitted exponent over the widths ``m_lo <= M_TE <= m_hi`` of the cached sweep.
+
+    Returns
+    -------
+    dict
+        ``mask`` (rows of the sweep used), ``slope``, ``intercept``, ``ratio_mean`` (per row)
+        and ``slopes`` (one fit per seed).
+    """
+    r = width_sweep(d, tuple(seeds))
+    mask = (r.m_values >= m_lo) & (r.m_values <= m_hi)
+    if mask.sum() < 2:
+        raise ValueError(f"the range [{m_lo}, {m_hi}] must hold at least 2 widths of {tuple(r.m_values)}")
+    lte, lst = r.teacher_loss[mask], r.student_loss[mask]
+    slope, icpt = fit_exponent(lte.ravel(), lst.ravel())
+    slopes = np.array([fit_exponent(lte[:, j], lst[:, j])[0] for j in range(lte.shape[1])])
+    return dict(mask=mask, slope=slope, intercept=icpt, slopes=slopes, ratio_mean=r.ratio.mean(1))
+
+
+def exponent_limits(d_values=None, seeds=SWEEP_SEEDS):
+    """Axis limits that hold :func:`draw_exponent` and :func:`draw_ratio_vs_width` at every
+    ``d`` of ``d_values`` (default :data:`SWEEP_D`): ``{"loss_x", "loss_y", "ratio_y"}``, each a
+    ``(low, high)`` pair.  The chapter-5 widget keeps them fixed, so that changing ``d``
+    moves the points within one frame (and the widget's axes are drawn once)."""
+    rs = [width_sweep(d, tuple(seeds)) for d in (SWEEP_D if d_values is None else d_values)]
+    return {"loss_x": (min(r.teacher_loss.min() for r in rs) * 0.7, 1.0),
+            "loss_y": (0.3 * min(r.student_loss.min() for r in rs), 1.0),
+            "ratio_y": (min(5e-4, 0.5 * min(r.ratio.min() for r in rs)), 1.5)}
+
+
+def clamp_width_range(widths, m_lo, m_hi):
+    """Clamp a width range to the grid ``widths`` so that it holds at least two widths."""
+    widths = [int(w) for w in widths]
+    m_lo, m_hi = sorted((int(m_lo), int(m_hi)))
+    lo = next((w for w in widths if w >= m_lo), widths[-1])
+    hi = next((w for w in reversed(widths) if w <= m_hi), widths[0])
+    if hi <= lo:
+        i = min(widths.index(lo), len(widths) - 2)
+        lo, hi = widths[i], widths[i + 1]
+    return lo, hi

@@ -1,13 +1,13 @@
 """Chapter 5 explorable: the exponent of ``L_ST*`` against ``L_TE``.
 
-``ch05:exponent`` -- the twin of the chapter-5 widget
-(:func:`w2s_lib.figures_early_stopping.exponent_figure`). Controls: the dimension ``d``
-(:data:`~w2s_lib.figures_early_stopping.SWEEP_D`) and the range ``m_lo .. m_hi`` of teacher
-widths used for the fit (the widths of :func:`~w2s_lib.figures_early_stopping.sweep_widths`,
-2 .. 1024). A range is clamped to the widths computed at that ``d`` and always keeps at least
-two of them, as the widget does; the fits of all 3 x 10 x 10 = 300 settings are made here, in
-Python, with :func:`w2s_lib.limits.fit_exponent` over the cached sweep
-(:func:`~w2s_lib.figures_early_stopping.width_sweep`, seeds 0, 1, 2).
+``ch05:exponent``. Controls: the dimension ``d`` and the range ``m_lo .. m_hi`` of teacher
+widths used for the fit (the widths of :func:`w2s_lib.limits.sweep_widths`, 2 .. 1024). A
+range is clamped to the widths computed at that ``d`` and always keeps at least two of them
+(:func:`w2s_lib.limits.clamp_width_range`); the site holds the fits of all 3 x 10 x 10 = 300
+settings of :data:`w2s_lib.limits.SWEEP_D` x :data:`WIDTHS` x :data:`WIDTHS`, made in Python
+with :func:`w2s_lib.limits.fit_exponent` over the cached sweep
+(:func:`w2s_lib.limits.width_sweep`, seeds 0, 1, 2). With a kernel ``d`` reaches 4 .. 64 (a
+new ``d`` runs its sweep: under a second here) and the range any widths in 2 .. 1024.
 
 Left: ``L_ST*`` against ``L_TE`` on log-log axes, the points of the range in blue, the pooled
 fit (black) and one fit per seed (thin), the slopes 1.49 and 2 through the fit's centre, the
@@ -20,18 +20,27 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 
-from .. import figures_early_stopping as F
+from .. import limits as F
 from ..limits import fit_exponent
-from . import Control, Explorable, inline_layer, records, register_explorable
+from . import Control, define_explorable, records
+from .style import COLORS, PALETTE, TITLE
 
-__all__ = ["exponent_explorable", "exponent_expected", "exponent_state", "WIDTHS", "GUIDE_SLOPES"]
+__all__ = ["ENTRY", "exponent_data", "exponent_expected", "exponent_state", "WIDTHS", "GUIDE_SLOPES"]
 
 #: Widths offered by the two range controls (those of the widest sweep, d = 32).
 WIDTHS = tuple(F.sweep_widths(max(F.SWEEP_D)))
 #: Reference slopes drawn through the fit's centre (the paper's 1.49 and the ceiling 2).
 GUIDE_SLOPES = (1.49, 2.0)
-_BLUE, _GREY, _RED = "#1f77b4", "#bfbfbf", "#d62728"
-_SEED_COLORS = ("#ff7f0e", "#2ca02c", "#9467bd")
+_BLUE, _GREY, _RED = COLORS["student"], "#bfbfbf", COLORS["teacher"]
+_SEED_COLORS = (PALETTE[1], PALETTE[2], PALETTE[4])
+
+CONTROLS = (
+    Control("d", F.SWEEP_D, 32, kind="radio", label="dimension d", reach=(4, 64)),
+    Control("m_lo", WIDTHS, 64, kind="select", label="M_TE from", labels=[str(m) for m in WIDTHS],
+            reach=(2, 1024), log=True),
+    Control("m_hi", WIDTHS, 1024, kind="select", label="M_TE to", labels=[str(m) for m in WIDTHS],
+            reach=(2, 1024), log=True),
+)
 
 
 #: The lookup key of a setting, as a Vega expression (products coerce the inputs' values to numbers).
@@ -44,17 +53,12 @@ def _key(d, m_lo, m_hi):
 
 
 def _check(d, m_lo, m_hi):
-    if int(d) not in F.SWEEP_D:
-        raise ValueError(f"d must be one of {list(F.SWEEP_D)}, got {d!r}")
-    for name, m in (("m_lo", m_lo), ("m_hi", m_hi)):
-        if int(m) not in WIDTHS:
-            raise ValueError(f"{name} must be one of {list(WIDTHS)}, got {m!r}")
-    return int(d), int(m_lo), int(m_hi)
+    return tuple(ENTRY.check_setting(d=d, m_lo=m_lo, m_hi=m_hi).values())
 
 
 def _x_ends():
     """The left panel's ``L_TE`` range: one for every ``d``, as the widget's
-    (:func:`~w2s_lib.figures_early_stopping.exponent_limits`: 0.7 x the smallest L_TE .. 1).
+    (:func:`w2s_lib.limits.exponent_limits`: 0.7 x the smallest L_TE .. 1).
     The frame stays put while ``d`` changes: the points move, not the axes (redrawing
     the axes was most of the time of a change of ``d``)."""
     return tuple(float(v) for v in F.exponent_limits()["loss_x"])
@@ -66,10 +70,10 @@ def exponent_state(d=32, m_lo=64, m_hi=1024):
     Parameters
     ----------
     d : int
-        One of :data:`~w2s_lib.figures_early_stopping.SWEEP_D`.
+        Dimension, 4 .. 64.
     m_lo, m_hi : int
-        Teacher widths from :data:`WIDTHS`; clamped as the widget clamps them
-        (``figures_early_stopping._clamp_range``).
+        Teacher widths in 2 .. 1024; clamped to the sweep's widths
+        (:func:`w2s_lib.limits.clamp_width_range`).
 
     Returns
     -------
@@ -80,7 +84,7 @@ def exponent_state(d=32, m_lo=64, m_hi=1024):
         guide slopes go through).
     """
     d, m_lo, m_hi = _check(d, m_lo, m_hi)
-    lo, hi = F._clamp_range(F.sweep_widths(d), m_lo, m_hi)
+    lo, hi = F.clamp_width_range(F.sweep_widths(d), m_lo, m_hi)
     w = F.exponent_window(d, lo, hi)
     r = F.width_sweep(d)
     lte, lst = r.teacher_loss[w["mask"]], r.student_loss[w["mask"]]
@@ -132,6 +136,11 @@ def exponent_expected(d=32, m_lo=64, m_hi=1024):
         "band": [{"M": int(m), "lo_ratio": float(a), "hi_ratio": float(b)}
                  for m, a, b in zip(r.m_values, r.ratio.min(1), r.ratio.max(1))],
         "m_equals_d": [{"M": d}],
+        "m_equals_d_label": [{"M": d}],
+        "forbidden": _static(),
+        "no_gain": [{"L_TE": r["L_TE"], "L_ST": r["L_ST"]} for r in _static()],
+        "no_gain_ratio": [{"ratio": 1.0}],
+        "readout_seeds": [{"slope_min": float(slopes.min()), "slope_max": float(slopes.max())}],
         "ratio_points": ratio,
         "ratio_selected_points": [row for row, keep in zip(ratio, st["mask"]) if keep],
     }
@@ -142,43 +151,49 @@ def _domain(limits):
     return [float(f"{v:.7g}") for v in limits]
 
 
-@register_explorable("ch05:exponent", expected=exponent_expected)
-def exponent_explorable() -> Explorable:
-    """The chapter-5 explorable (see the module docstring)."""
-    points, states, fits, seed_fits, guides, ratio, band = [], [], [], [], [], [], []
-    lim = F.exponent_limits()  # the widget's frame, the same at every d
+def _static():
     xe = np.array(_x_ends())
-    static = records(L_TE=xe, L_ST=xe, sq=xe**2)  # the forbidden region and the no-gain line
-    for d in F.SWEEP_D:
+    return records(L_TE=xe, L_ST=xe, sq=xe**2)  # the forbidden region and the no-gain line
+
+
+def exponent_data(grid):
+    """The figure's data sets over ``grid`` (``{"d", "m_lo", "m_hi"}`` tuples): per d the sweep's
+    ``points``, ``ratio``, ``band`` and ``m_d``; per setting its ``states`` (clamped range,
+    slopes, lookup key), ``fits``, ``seed_fits`` and ``guides``; and the ``static`` region."""
+    points, states, fits, seed_fits, guides, ratio, band, m_d = [], [], [], [], [], [], [], []
+    for d in grid["d"]:
         r = F.width_sweep(d)
         for i, m in enumerate(r.m_values):
             points += records(d=d, M=int(m), seed=np.asarray(r.seeds, dtype=int), L_TE=r.teacher_loss[i],
                               L_ST=r.student_loss[i])
         ratio += records(d=d, M=np.asarray(r.m_values, dtype=int), ratio=r.ratio.mean(1))
         band += records(d=d, M=np.asarray(r.m_values, dtype=int), lo_ratio=r.ratio.min(1), hi_ratio=r.ratio.max(1))
-        for m_lo in WIDTHS:
-            for m_hi in WIDTHS:
+        m_d += records(d=d, M=d)
+        for m_lo in grid["m_lo"]:
+            for m_hi in grid["m_hi"]:
                 st = exponent_state(d, m_lo, m_hi)
                 key = dict(d=d, m_lo=m_lo, m_hi=m_hi)
                 slopes = st["seed_fits"][:, 0]
                 states += records(**key, key=_key(d, m_lo, m_hi), lo=st["lo"], hi=st["hi"], slope=st["slope"],
                                   slope_min=slopes.min(), slope_max=slopes.max())
-                f, s, g = _fit_lines(d, st)
+                f, s_, g = _fit_lines(d, st)
                 fits += [{**key, **row} for row in f]
-                seed_fits += [{**key, **row} for row in s]
+                seed_fits += [{**key, **row} for row in s_]
                 guides += [{**key, **row} for row in g]
+    return {"points": points, "states": states, "fits": fits, "seed_fits": seed_fits, "guides": guides,
+            "ratio": ratio, "band": band, "m_d": m_d, "static": _static(), "one": records(ratio=1.0)}
 
-    c_d = Control("d", F.SWEEP_D, 32, kind="radio", label="d")
-    c_lo = Control("m_lo", WIDTHS, 64, kind="select", label="M_TE from", labels=[str(m) for m in WIDTHS])
-    c_hi = Control("m_hi", WIDTHS, 1024, kind="select", label="M_TE to", labels=[str(m) for m in WIDTHS])
+
+def _chart(data):
+    lim = F.exponent_limits()  # one frame for every d
     at_d = "datum.d == d"
     at_state = "datum.d == d && datum.m_lo == m_lo && datum.m_hi == m_hi"
     in_range = "datum.M >= datum.lo && datum.M <= datum.hi"
-    lookup = alt.LookupData(data=inline_layer(states), key="key", fields=["lo", "hi"])
+    lookup = alt.LookupData(data=alt.NamedData("states"), key="key", fields=["lo", "hi"])
 
-    def ranged(data):
-        """``data`` at the current d, each row with the clamped range of the current setting."""
-        return (alt.Chart(inline_layer(data)).transform_filter(at_d)
+    def ranged(name):
+        """Data set ``name`` at the current d, each row with the clamped range of the current setting."""
+        return (alt.Chart(alt.NamedData(name)).transform_filter(at_d)
                 .transform_calculate(key=_KEY)
                 .transform_lookup(lookup="key", from_=lookup))
 
@@ -189,35 +204,35 @@ def exponent_explorable() -> Explorable:
               title="early-stopped student L_ST*", axis=alt.Axis(format="~e", tickCount=6))
     tip = ["M:Q", "seed:Q", alt.Tooltip("L_TE:Q", format=".3g"), alt.Tooltip("L_ST:Q", format=".3g")]
     left = alt.layer(
-        alt.Chart(inline_layer(static))
+        alt.Chart(alt.NamedData("static"))
         .mark_area(color=_RED, opacity=0.12, clip=True)
         .encode(x, alt.Y("sq:Q", scale=yscale, stack=None, title="early-stopped student L_ST*"), y2=alt.value(260))
         .properties(name="forbidden"),
-        alt.Chart(inline_layer(static))
+        alt.Chart(alt.NamedData("static"))
         .mark_line(color="black", strokeWidth=0.8, opacity=0.5, clip=True).encode(x, y).properties(name="no_gain"),
-        alt.Chart(inline_layer(guides)).transform_filter(at_state)
+        alt.Chart(alt.NamedData("guides")).transform_filter(at_state)
         .mark_line(color="#7f7f7f", strokeWidth=1, clip=True)
         .encode(x, y, detail="guide:N", strokeDash=alt.StrokeDash(
             "guide:N", scale=alt.Scale(domain=[f"slope {a:g}" for a in GUIDE_SLOPES], range=[[5, 3], [6, 2, 1, 2]]),
             legend=alt.Legend(title=None, orient="bottom-right", symbolStrokeColor="#7f7f7f")))
         .properties(name="guides"),
-        ranged(points).transform_filter(f"!({in_range})")
+        ranged("points").transform_filter(f"!({in_range})")
         .mark_point(color=_GREY, filled=True, size=25, opacity=1).encode(x, y, tooltip=tip).properties(name="others"),
-        ranged(points).transform_filter(in_range)
+        ranged("points").transform_filter(in_range)
         .mark_point(color=_BLUE, filled=True, size=35, opacity=1).encode(x, y, tooltip=tip).properties(name="selected"),
-        alt.Chart(inline_layer(seed_fits)).transform_filter(at_state)
+        alt.Chart(alt.NamedData("seed_fits")).transform_filter(at_state)
         .mark_line(strokeWidth=1, clip=True)
         .encode(x, y, detail="seed:N", color=alt.Color("seed:N", scale=alt.Scale(domain=[0, 1, 2], range=list(_SEED_COLORS)),
                                                         legend=None))
         .properties(name="seed_fits"),
-        alt.Chart(inline_layer(fits)).transform_filter(at_state)
+        alt.Chart(alt.NamedData("fits")).transform_filter(at_state)
         .mark_line(color="black", strokeWidth=2, clip=True).encode(x, y).properties(name="fit"),
-        alt.Chart(inline_layer(states)).transform_filter(at_state)
+        alt.Chart(alt.NamedData("states")).transform_filter(at_state)
         .transform_calculate(label="'fit over M_TE = ' + datum.lo + '..' + datum.hi + ': slope ' + "
                                    "format(datum.slope, '.3~g')")
         .mark_text(align="left", baseline="top", dx=6, dy=6, fontSize=11, lineHeight=14)
         .encode(text=alt.Text("label:N"), x=alt.value(0), y=alt.value(0)).properties(name="readout"),
-        alt.Chart(inline_layer(states)).transform_filter(at_state)
+        alt.Chart(alt.NamedData("states")).transform_filter(at_state)
         .transform_calculate(label2="'per seed ' + format(datum.slope_min, '.3~g') + '..' + "
                                     "format(datum.slope_max, '.3~g') + ' (thin lines)'")
         .mark_text(align="left", baseline="top", dx=6, dy=21, fontSize=10, color="#555555")
@@ -226,7 +241,7 @@ def exponent_explorable() -> Explorable:
         width=300, height=260,
         title=alt.Title(alt.ExprRef("'d = ' + d + ': L_ST* against L_TE, three seeds'"),
                         subtitle="blue: the fitted range; red: forbidden, L_ST* < L_TE\u00b2; thin black: no gain",
-                        fontSize=12, subtitleFontSize=10),
+                        subtitleFontSize=11, **TITLE),
     ).resolve_scale(color="independent", strokeDash="independent")
 
     xm = alt.X("M:Q", scale=alt.Scale(type="log", base=2, domain=[1.5, 1400], nice=False),
@@ -235,33 +250,35 @@ def exponent_explorable() -> Explorable:
                title="L_ST* / L_TE", axis=alt.Axis(format="~g", tickCount=6))
     rtip = ["M:Q", alt.Tooltip("ratio:Q", format=".3g", title="L_ST*/L_TE (seed mean)")]
     right = alt.layer(
-        alt.Chart(inline_layer(band)).transform_filter(at_d)
+        alt.Chart(alt.NamedData("band")).transform_filter(at_d)
         .mark_area(color=_BLUE, opacity=0.2)
         .encode(xm, alt.Y("lo_ratio:Q", scale=alt.Scale(type="log", domain=_domain(lim["ratio_y"]), nice=False),
                           stack=None, title="L_ST* / L_TE"), alt.Y2("hi_ratio:Q"))
         .properties(name="band"),
-        alt.Chart(inline_layer([{"ratio": 1.0}])).mark_rule(color="black", strokeWidth=0.8)
+        alt.Chart(alt.NamedData("one")).mark_rule(color="black", strokeWidth=0.8)
         .encode(y=yr).properties(name="no_gain_ratio"),
-        alt.Chart(inline_layer([{"d": d, "M": d} for d in F.SWEEP_D])).transform_filter(at_d)
+        alt.Chart(alt.NamedData("m_d")).transform_filter(at_d)
         .mark_rule(color=_RED, strokeDash=[2, 2]).encode(x=xm).properties(name="m_equals_d"),
-        alt.Chart(inline_layer(ratio)).transform_filter(at_d)
+        alt.Chart(alt.NamedData("ratio")).transform_filter(at_d)
         .mark_line(color="#999999").encode(xm, yr).properties(name="ratio"),
-        alt.Chart(inline_layer(ratio)).transform_filter(at_d)
+        alt.Chart(alt.NamedData("ratio")).transform_filter(at_d)
         .mark_point(color="#999999", filled=True, size=20, opacity=1).encode(xm, yr, tooltip=rtip)
         .properties(name="ratio_points"),
-        ranged(ratio).transform_filter(in_range)
+        ranged("ratio").transform_filter(in_range)
         .mark_line(color=_BLUE, strokeWidth=2).encode(xm, yr).properties(name="ratio_selected"),
-        ranged(ratio).transform_filter(in_range)
+        ranged("ratio").transform_filter(in_range)
         .mark_point(color=_BLUE, filled=True, size=35, opacity=1).encode(xm, yr, tooltip=rtip)
         .properties(name="ratio_selected_points"),
-        alt.Chart(inline_layer([{"d": d, "M": d} for d in F.SWEEP_D])).transform_filter(at_d)
+        alt.Chart(alt.NamedData("m_d")).transform_filter(at_d)
         .transform_calculate(label="'M_TE = d'")
         .mark_text(align="right", baseline="bottom", dx=-3, dy=-4, fontSize=10, color=_RED)
         .encode(x=xm, y=alt.value(260), text="label:N").properties(name="m_equals_d_label"),
     ).properties(width=210, height=260, title=alt.Title("ratio against width", subtitle="seed mean, min-max band",
-                                                         fontSize=12, subtitleFontSize=10))
+                                                         subtitleFontSize=11, **TITLE))
+    return alt.hconcat(left, right, spacing=28).properties(autosize=alt.AutoSizeParams(type="pad", resize=True))
 
-    chart = alt.hconcat(left, right, spacing=28)
-    return Explorable("ch05:exponent", chart, [c_d, c_lo, c_hi],
-                      caption="Pick d and the range of teacher widths: the fit (black) uses the blue points only; "
-                              "ranges are clamped to the widths computed at that d and keep at least two.")
+
+ENTRY = define_explorable(
+    "ch05:exponent", controls=CONTROLS, data=exponent_data, chart=_chart, expected=exponent_expected,
+    caption="Pick d and the range of teacher widths: the fit (black) uses the blue points only; "
+            "ranges are clamped to the widths computed at that d and keep at least two.")
