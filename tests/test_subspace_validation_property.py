@@ -32,14 +32,48 @@ def _all_finite(d):
             assert math.isfinite(v), (k, v)
 
 
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_real(v):
+    return (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+            and math.isfinite(float(v)))
+
+
+def _exact_args_valid(d_s, d_w, d_sw, n, N, sigma2, theta):
+    """Independent statement of the documented domain of :func:`subspace_risks`."""
+    if not all(_is_int(v) for v in (d_s, d_w, d_sw, n, N)):
+        return False
+    if d_s < 1 or d_w < 1 or not 0 <= d_sw <= min(d_s, d_w):
+        return False
+    if n <= max(d_s, d_w) + 1 or N <= d_s + 1:
+        return False
+    if not _is_real(sigma2) or sigma2 < 0:
+        return False
+    if isinstance(theta, str) or theta is None:
+        return False
+    arr = np.asarray(theta)
+    return (arr.dtype.kind in "iuf" and arr.ndim == 1 and bool(np.all(np.isfinite(arr)))
+            and arr.shape[0] >= d_s + d_w - d_sw)
+
+
 @SETTINGS
 @given(d_s=anything_size, d_w=anything_size, d_sw=anything_size, n=anything_size, N=anything_size,
        sigma2=anything_real, theta=anything_theta)
-def test_random_args_only_raise_value_or_type_error(d_s, d_w, d_sw, n, N, sigma2, theta):
+def test_random_args_raise_exactly_when_invalid(d_s, d_w, d_sw, n, N, sigma2, theta):
+    """An error is raised if and only if the arguments leave the documented domain.
+
+    The one extra error allowed on valid input is an undefined PGR/OPR (zero
+    denominator), which must say so.
+    """
+    valid = _exact_args_valid(d_s, d_w, d_sw, n, N, sigma2, theta)
     try:
         out = subspace_risks(d_s, d_w, d_sw, n, N, sigma2, theta)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError) as exc:
+        assert not valid or ("PGR" in str(exc) or "OPR" in str(exc)), (exc, d_s, d_w, d_sw, n, N, sigma2)
         return
+    assert valid, "accepted invalid input"
     for key in (*RISK_KEYS, "pgr", "opr"):
         assert isinstance(out[key], float)
     _all_finite(out)
@@ -105,9 +139,12 @@ def test_simulation_random_args_only_raise_value_or_type_error(d_s, d_w, d_sw, n
 
 @SETTINGS
 @given(d_sw=anything_real, rho=anything_real)
-def test_energy_form_only_raises_value_or_type_error(d_sw, rho):
+def test_energy_form_raises_exactly_when_invalid(d_sw, rho):
+    valid = _is_real(d_sw) and 0 <= d_sw <= 10 and _is_real(rho) and rho >= 0
     try:
         out = subspace_risks_from_energies(10, 20, d_sw, 100, 200, 1.0, rho_s=rho, rho_w=0.1, bias=0.2, delta=0.0)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError) as exc:
+        assert not valid, exc
         return
+    assert valid, "accepted invalid input"
     _all_finite(out)
