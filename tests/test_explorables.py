@@ -293,3 +293,18 @@ def test_schema_check_rejects_a_broken_spec(built):
     node["mark"] = {"type": "no-such-mark"}
     with pytest.raises(ValidationError):
         validate_jsonschema(spec, alt.vegalite.v6.schema.load_schema())
+
+
+def test_the_site_drops_a_kernels_widget_view_and_keeps_the_explorable():
+    """``explore()`` also outputs its ipywidgets; the static site has no kernel, so the MIME
+    plugin renders nothing for a widget view (no widget script on the page)."""
+    from w2s_lib.explorables.site import WIDGET_VIEW, ExplorableMimeRenderer
+
+    class Data:
+        def __init__(self, mime, content):
+            self.mime_type, self.content = mime, content
+
+    assert ExplorableMimeRenderer.handle_mime(None, Data(WIDGET_VIEW, {"model_id": "x"}), False) == []
+    assert ExplorableMimeRenderer.handle_mime(None, Data("text/plain", "x"), False) is None
+    rendered = ExplorableMimeRenderer.handle_mime(None, Data(ex.MIME_TYPE, _toy().spec), False)
+    assert rendered and 'class="w2s-explorable"' in rendered[0].astext()

@@ -62,8 +62,14 @@ def explorable_html(spec: dict) -> str:
     )
 
 
+#: A live widget's view (the kernel's controls of :func:`w2s_lib.explorables.live.explore`).
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 class ExplorableMimeRenderer:
-    """myst-nb plugin: render the explorable MIME type as the site's HTML explorable."""
+    """myst-nb plugin: render the explorable MIME type as the site's HTML explorable, and
+    drop live-widget views (a kernel's controls: the site has no kernel, and the explorable
+    beside them carries its own controls)."""
 
     # (builder, MIME type, priority): before every other face of the output on HTML builds.
     mime_priority_overrides = [
@@ -74,6 +80,8 @@ class ExplorableMimeRenderer:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
+        if data.mime_type == WIDGET_VIEW:
+            return []
         if inline or data.mime_type != MIME_TYPE:
             return None
         from docutils import nodes
