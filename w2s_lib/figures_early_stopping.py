@@ -1,4 +1,4 @@
-"""Figures and widget callbacks of chapters 4 (early stopping) and 5 (limits).
+"""Static figures of chapters 4 (early stopping) and 5 (limits).
 
 Every number drawn here comes from the numerics modules (:mod:`w2s_lib.early_stopping`,
 :mod:`w2s_lib.finite_data`, :mod:`w2s_lib.limits`); this module only picks the
@@ -14,10 +14,9 @@ Configurations (the same draws as the reproducibility ledger, :mod:`w2s_lib.ledg
   weights ``default_rng([s + 100, M_ST])``.
 * Chapter 5 sweeps: widths ``2 .. 1024`` (``d = 32``) or ``2 .. 512`` (``d = 8, 16``), seeds 0-2.
 
-Widget figures are drawn without a layout engine and with few tick labels: rendering, not
-computing, is what a slider move costs.
-
-Widget callbacks: ``ch04:tau``, ``ch04:finite_data``, ``ch05:exponent``.
+The interactive figures of these chapters are explorables (:mod:`w2s_lib.explorables.early_stopping`,
+:mod:`w2s_lib.explorables.limits`); the finite-data configuration lives in :mod:`w2s_lib.finite_data`
+and the chapter-5 width sweeps in :mod:`w2s_lib.limits` (re-exported here for the chapters).
 """
 
 from __future__ import annotations
@@ -25,28 +24,24 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
 from .early_stopping import degree_learning_times, early_stop, loss_by_degree
 from .finite_data import (FD, FD_TAU_GRID, N_VALUES, finite_data_student, finite_data_table, finite_data_teacher,
-                          population_student as _population_student, train_on_samples)
-from .interactive import register_callback
-from .limits import (SWEEP_D, SWEEP_SEEDS, exponent_limits, exponent_window, fit_exponent, floor, overlap_floor,
-                     sweep_widths, teacher_size_sweep, width_sweep)
+                          population_student as _population_student)
+from .limits import (SWEEP_D, SWEEP_SEEDS, exponent_limits, exponent_window, floor, overlap_floor, sweep_widths,
+                     teacher_size_sweep, width_sweep)
 from .random_features import sample_sphere
 from .student import student_trajectory
 from .teacher import fit_teacher
 
 __all__ = [
-    "CH4_D", "CH4_M_TE", "TAU_GRID", "TAU_SLIDER", "TAU_FRAMES", "N_VALUES", "SWEEP_D", "SWEEP_SEEDS",
-    "sweep_teacher", "sweep_widths", "width_sweep", "exponent_window", "seed_exponents",
+    "CH4_D", "CH4_M_TE", "TAU_GRID", "N_VALUES", "SWEEP_D", "SWEEP_SEEDS",
+    "sweep_teacher", "sweep_widths", "width_sweep", "exponent_window",
     "finite_data_teacher", "finite_data_student", "finite_data_table", "FD_TAU_GRID",
     "draw_u_curve", "draw_degree_learned", "draw_degree_contributions", "draw_tau_star",
     "draw_finite_data_curves", "draw_finite_data_ratios", "draw_floors", "draw_finite_floors",
     "exponent_limits", "draw_exponent", "draw_ratio_vs_width",
-    "u_curve_figure", "finite_data_figure", "exponent_figure",
-    "tau_widget", "finite_data_widget", "exponent_widget", "widget_figure",
     "finite_student", "draw_finite_students",
     "STRONG", "strong_student_result", "strong_student_table", "draw_strong_student",
 ]
@@ -55,10 +50,6 @@ CH4_D = 32
 CH4_M_TE = 256
 #: log time grid of the kernel-limit curves: far enough to see the climb back to L_TE.
 TAU_GRID = np.logspace(-2, 17, 400)
-#: tau values offered by the chapter-4 slider (and animated on the static site).
-TAU_SLIDER = (0.01, 0.1, 0.3, 1.0, 3.0, 6.5, 20.0, 100.0, 1e3, 1e4, 1e5, 1e7, 1e9, 1e11, 1e13, 1e15)
-#: the subset of TAU_SLIDER animated on the static site (12 frames keep the page small).
-TAU_FRAMES = (0.01, 0.3, 1.0, 3.0, 6.5, 20.0, 100.0, 1e3, 1e5, 1e7, 1e11, 1e15)
 _COLORS = {0: "tab:gray", 1: "tab:blue", 2: "tab:orange", 4: "tab:green", 6: "tab:red", 8: "tab:purple"}
 
 
@@ -68,11 +59,6 @@ _COLORS = {0: "tab:gray", 1: "tab:blue", 2: "tab:orange", 4: "tab:green", 6: "ta
 def sweep_teacher(d, m, seed):
     """The teacher of :func:`w2s_lib.teacher_size_sweep` for ``(d, M_TE, seed)`` (weights ``default_rng([seed, m])``)."""
     return fit_teacher(sample_sphere(m, d, np.random.default_rng([seed, m])))
-
-
-def seed_exponents(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
-    """Per-seed fitted exponents over ``[m_lo, m_hi]`` (shape ``(n_seeds,)``)."""
-    return exponent_window(d, m_lo, m_hi, seeds)["slopes"]
 
 
 @lru_cache(maxsize=4)
@@ -404,139 +390,3 @@ def draw_strong_student(ax, seeds=SWEEP_SEEDS):
     ax.grid(alpha=0.3)
     ax.legend(fontsize="x-small", loc="lower left")
     return tab
-
-
-# ----------------------------------------------------------------------------- whole figures
-
-_SUP = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
-_SUB = str.maketrans("0123456789k", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u2096")
-_TEX_WORDS = ((r"\tau", "\u03c4"), (r"\lambda", "\u03bb"), (r"\infty", "\u221e"), (r"\to", "\u2192"),
-              (r"^\star", "*"), (r"\star", "*"), (r"\rm ", ""), ("\\", ""))
-
-
-def _unicode_math(text):
-    """``"$L_{ST}^\\star$ at $\\tau_1$"`` -> ``"L_ST* at τ₁"``: mathtext as plain unicode (no TeX parsing)."""
-    if "$" not in text:
-        return text
-    import re
-
-    for tex, uni in _TEX_WORDS:
-        text = text.replace(tex, uni)
-    text = re.sub(r"_\{?([0-9k])\}?", lambda m: m.group(1).translate(_SUB), text)
-    text = re.sub(r"\^\{?(-?[0-9]+)\}?", lambda m: m.group(1).translate(_SUP), text)
-    return text.replace("{", "").replace("}", "").replace("$", "")
-
-
-def _power_label(value, _pos=None, base=10):
-    exp = np.log(value) / np.log(base) if value > 0 else np.nan
-    if not np.isfinite(exp) or abs(exp - round(exp)) > 1e-9:
-        return ""
-    return f"{base}" + str(int(round(exp))).translate(_SUP)
-
-
-def _plain_text(fig):
-    """Replace every mathtext string of ``fig`` by unicode text and log tick labels by ``10⁻²``-style ones.
-
-    Mathtext is parsed afresh by every new renderer (about 10 ms per string), which is most of what
-    a widget update costs; unicode text renders from the glyph cache.
-    """
-    from functools import partial
-
-    from matplotlib.ticker import FuncFormatter
-
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "log":
-                base = getattr(axis.get_transform(), "base", 10)
-                axis.set_major_formatter(FuncFormatter(partial(_power_label, base=int(base))))
-            axis.label.set_text(_unicode_math(axis.label.get_text()))
-        for t in [ax.title, *ax.texts] + (ax.get_legend().get_texts() if ax.get_legend() else []):
-            t.set_text(_unicode_math(t.get_text()))
-    for t in fig.texts:
-        t.set_text(_unicode_math(t.get_text()))
-    return fig
-
-
-def widget_figure(figsize=(7, 3.2), **margins):
-    """A fresh figure for a widget callback, with fixed margins (no layout engine: faster to render)."""
-    from .interactive import widget_canvas
-    # dpi 72, the widget's PNG dpi: text is measured at one resolution only
-    return widget_canvas(figsize, dpi=72, **{**dict(left=0.09, right=0.985, bottom=0.2, top=0.9, wspace=0.3), **margins})
-
-
-def u_curve_figure(fig, tau):
-    """Chapter-4 main view into ``fig``: the U-curve with a marker at ``tau`` and the learned degrees."""
-    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.5, 1])
-    _, k, _ = draw_u_curve(ax1, tau=tau)
-    ax1.set_title(f"\u03c4 = {tau:.3g}: student loss {float(k.loss(tau)):.3g}", fontsize="small")
-    draw_degree_learned(ax2, tau)
-    ax2.set_title("what the student has learned", fontsize="small")
-
-
-def finite_data_figure(fig, N, tau):
-    """Chapter-4 finite-data view into ``fig``: one ``N``'s curve and the ratio summary."""
-    ax1, ax2 = fig.subplots(1, 2)
-    draw_finite_data_curves(ax1, n_values=(N,), tau=tau)
-    st, r, _ = finite_data_student(N, 0)
-    T, _ = finite_data_teacher(0)
-    ax1.axhline(st.interpolating_loss, color="tab:red", ls=":", lw=1)
-    ax1.set_title(f"N = {N}, \u03c4 = {tau:.3g}: loss/teacher {float(st.loss(tau)) / T.loss:.3g}, "
-                  f"interpolating {st.interpolating_loss / T.loss:.3g}", fontsize="x-small")
-    draw_finite_data_ratios(ax2, seeds=(0,), highlight=N)
-
-
-def exponent_figure(fig, d, m_lo, m_hi, limits=None):
-    """Chapter-5 view into ``fig``: the fitted exponent over ``[m_lo, m_hi]`` at dimension ``d``
-    (``limits``: fixed axes, as :func:`draw_exponent`)."""
-    widths = sweep_widths(d)
-    m_lo, m_hi = _clamp_range(widths, m_lo, m_hi)
-    ax1, ax2 = fig.subplots(1, 2)
-    w = draw_exponent(ax1, d, m_lo, m_hi, limits=limits)
-    draw_ratio_vs_width(ax2, d, m_lo, m_hi, limits=limits)
-    s = w["slopes"]
-    ax1.set_title(f"d = {d}, teacher widths {m_lo}..{m_hi}: slope {w['slope']:.3g} "
-                  rf"(seeds {s.min():.3g}..{s.max():.3g})", fontsize="x-small")
-    return w
-
-
-
-# ----------------------------------------------------------------------------- widget callbacks
-
-@register_callback("ch04:tau", sweep=[{"tau": t} for t in (6.5,) + TAU_SLIDER])
-def tau_widget(tau=6.5):
-    """Chapter 4: the kernel-limit U-curve and the learned degrees at time ``tau``."""
-    fig = widget_figure()
-    u_curve_figure(fig, float(tau))
-    return _plain_text(fig)
-
-
-@register_callback("ch04:finite_data",
-                   sweep=[{"N": 400, "tau": 20.0}] + [{"N": n, "tau": t} for n in N_VALUES for t in (0.01, 20.0, 1e9)])
-def finite_data_widget(N=400, tau=20.0):
-    """Chapter 4: a student trained on ``N`` teacher-labelled samples, stopped at ``tau``."""
-    for n in N_VALUES:  # the whole slider is precomputed on the first call
-        finite_data_student(n, 0)
-    N = min(N_VALUES, key=lambda n: abs(n - int(N)))
-    tau = float(np.clip(tau, FD_TAU_GRID[0], FD_TAU_GRID[-1]))
-    fig = widget_figure()
-    finite_data_figure(fig, N, tau)
-    return _plain_text(fig)
-
-
-_EXP_SWEEP = [{"d": 32, "m_lo": 64, "m_hi": 1024}]
-for _d in SWEEP_D:
-    _w = sweep_widths(_d)
-    _EXP_SWEEP += [{"d": _d, "m_lo": _w[0], "m_hi": _w[-1]}, {"d": _d, "m_lo": _w[0], "m_hi": _w[1]},
-                   {"d": _d, "m_lo": _w[-2], "m_hi": _w[-1]}, {"d": _d, "m_lo": 64, "m_hi": 1024},
-                   {"d": _d, "m_lo": 1024, "m_hi": 1024}]
-
-
-@register_callback("ch05:exponent", sweep=_EXP_SWEEP)
-def exponent_widget(d=32, m_lo=64, m_hi=1024):
-    """Chapter 5: fitted exponent and ``L_ST*/L_TE`` over a chosen ``M_TE`` range at dimension ``d``."""
-    for dd in SWEEP_D:  # every dimension is precomputed on the first call
-        width_sweep(dd)
-    d = min(SWEEP_D, key=lambda v: abs(v - int(d)))
-    fig = widget_figure((7.5, 3.4), left=0.1, wspace=0.32)
-    exponent_figure(fig, d, m_lo, m_hi, limits=exponent_limits())  # one frame for every d
-    return _plain_text(fig)
