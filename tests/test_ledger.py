@@ -69,3 +69,25 @@ def test_each_claim_links_to_a_chapter_in_the_toc():
     files = {e["file"] for part in toc["parts"] for e in part["chapters"]}
     missing = sorted({c.chapter for c in ledger.CLAIMS} - files)
     assert not missing, f"ledger links to chapters not in the toc: {missing}"
+
+
+def test_every_claim_has_a_kind_and_paper_claims_say_where(results):
+    for r in results:
+        assert r.kind in ("paper", "derived", "measured"), r.id
+        if r.kind == "paper":
+            assert r.where.startswith(("[RF]", "[ID]")), r.id
+
+
+def test_margin_is_positive_exactly_when_the_claim_passes(results):
+    for r in results:
+        assert (r.margin > 0 or (r.margin == 0 and r.op in ("<=", ">="))) == r.passed, r.id
+    assert ledger.claim_margin(3.0, ">", 1.0) == 2.0 and ledger.claim_margin(3.0, "<", 1.0) == -2.0
+    with pytest.raises(ValueError, match="op"):
+        ledger.claim_margin(1.0, "==", 1.0)
+
+
+def test_cli_json_gives_kind_and_margin(monkeypatch, capsys):
+    monkeypatch.setattr(ledger, "CLAIMS", ledger.CLAIMS[:2])
+    ledger.main(["--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert all({"kind", "where", "margin"} <= set(r) for r in rows)

@@ -24,7 +24,7 @@ import json
 import operator
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -78,6 +78,13 @@ class Claim:
     op : {"<", "<=", ">", ">="}
         Comparison of the measured number against ``threshold``.
     threshold : float
+    kind : {"paper", "derived", "measured"}
+        ``"paper"``: a paper's statement reproduced (``where`` names where the paper
+        states it); ``"derived"``: derived for this book and checked independently of
+        the formula it states (Monte Carlo, another method, a limit); ``"measured"``:
+        a measured tendency of the configuration, with its uncertainty where noisy.
+    where : str
+        For ``"paper"`` claims, where the paper states it (e.g. ``"[RF] abstract"``).
     """
 
     id: str
@@ -89,6 +96,8 @@ class Claim:
     measure: Callable[[], float]
     op: str
     threshold: float
+    kind: str = ""
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,9 @@ class ClaimResult:
     value: float
     op: str
     threshold: float
+    kind: str
+    where: str
+    margin: float
     passed: bool
 
 
@@ -355,6 +367,54 @@ def _b1_max_z():
     return float(worst)
 
 
+def subspace_mc_zscores(configs=24, trials=600, seed=0):
+    """z-scores of Monte Carlo against the exact subspace risks over random configurations.
+
+    Each configuration draws ``d_s, d_w`` in ``2..12``, ``d_sw`` in ``0..min``, ``n`` in
+    ``max(d_s, d_w) + 3 .. 150``, ``N`` in ``d_s + 3 .. 400``, ``sigma^2`` log-uniform
+    in ``[0.01, 10]``, ``D = d_s + d_w - d_sw + 0..3`` and a Gaussian ``theta`` scaled by
+    a log-uniform factor in ``[0.1, 3]``; it compares :func:`simulate_subspace`
+    (``trials`` draws) with :func:`subspace_risks` for the four models.
+
+    Parameters
+    ----------
+    configs : int, >= 1
+    trials : int, >= 2
+    seed : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (configs, 4)
+        ``(MC - exact) / SE`` for weak, w2s, strong baseline, strong ceiling.
+    """
+    rng = np.random.default_rng(seed)
+    z = np.empty((configs, 4))
+    for i in range(configs):
+        d_s, d_w = (int(v) for v in rng.integers(2, 13, size=2))
+        d_sw = int(rng.integers(0, min(d_s, d_w) + 1))
+        n = int(rng.integers(max(d_s, d_w) + 3, 151))
+        N = int(rng.integers(d_s + 3, 401))
+        sigma2 = float(10 ** rng.uniform(-2, 1))
+        D = d_s + d_w - d_sw + int(rng.integers(0, 4))
+        theta = rng.standard_normal(D) * 10 ** rng.uniform(-1, np.log10(3)) / np.sqrt(D)
+        kw = dict(d_s=d_s, d_w=d_w, d_sw=d_sw, n=n, N=N, sigma2=sigma2, theta=theta)
+        exact = subspace_risks(**kw)
+        mc = simulate_subspace(**kw, trials=trials, seed=1000 + i)
+        for j, k in enumerate(("weak", "w2s", "strong_baseline", "strong_ceiling")):
+            z[i, j] = (mc[k] - exact[k]) / mc[k + "_se"]
+    return z
+
+
+@functools.lru_cache(maxsize=None)
+def _b1_random_z():
+    return subspace_mc_zscores()
+
+
+def _b1c_max_abs_z():
+    """Largest |z| over the 24 x 4 random-configuration comparisons."""
+    return float(np.max(np.abs(_b1_random_z())))
+
+
 def _b1_asymptotic_gap():
     """Relative gap between the paper's d_s/N form and the exact W2S risk at N = 2000."""
     r = subspace_risks(**{**_B, "N": 2000}, d_sw=5, theta=np.zeros(31))
@@ -511,9 +571,6 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("A2a", "Trained to convergence the kernel-limit student copies the teacher: L_ST(tau) -> L_TE.",
           "derived", _C4, f"d = {RF_D}, M_TE = 256, tau = 1e20, seeds {RF_SEEDS}",
           "max |L_ST(1e20) - L_TE| / L_TE", _a2_limit_gap, "<", 1e-6),
-    Claim("A2b", "Training starts from the zero predictor: L_ST(0) = 1.",
-          "derived", _C4, f"d = {RF_D}, M_TE = 256, seeds {RF_SEEDS}",
-          "max |L_ST(0) - 1|", _a2_start, "<", 1e-12),
     Claim("A2c", "The minimum of the U-shaped curve sits at tau* of a few units (about 5-9).",
           "derived", _C4, _SW, "smallest tau* in the sweep", _a2_tau_star_min, ">", 3.0),
     Claim("A2d", "The optimal stopping time stays of order ten across teacher sizes.",
@@ -533,14 +590,9 @@ CLAIMS: tuple[Claim, ...] = (
           "smallest fitted slope over d", _a4_min_slope, ">", 1.49),
     Claim("A4b", "The fitted slope is close to the floor's exponent 2 at every d (within 0.25), above or below it depending on d and the fit range.",
           "derived", _C5, "as A4a", "largest |slope - 2| over d", _a4_max_gap_to_two, "<", 0.25),
-    Claim("A4c", "Every fitted point respects the quadratic floor: L_ST* >= L_TE^2.",
-          "derived", _C5, "the points of A4a and A4d", "smallest L_ST*/L_TE^2", _a4_floor_ratio, ">=", 1.0),
     Claim("A4d", "A slope fitted over a finite range can exceed 2 while the floor holds (points approaching the floor from above).",
           "derived", _C5, f"d = 8, M_TE = 64..512, kernel-limit student, seeds {RF_SEEDS}",
           "fitted slope", _a4_steep_slope, ">", 2.0),
-    Claim("A5a", "The quadratic floor L_ST(t) >= (1 - (1 - e^-tau)(1 - L_TE))^2 holds at every time.",
-          "derived", _C5, f"d = {RF_D}, M_TE = 16, 64, 256, 300 times in [1e-3, 1e7], kernel limit, seeds {RF_SEEDS}",
-          "min of L_ST - floor", _a5_floor_margin, ">=", -1e-12),
     Claim("A5b", "A teacher near chance cannot be boosted.",
           "paper [RF] + derived", _C5, f"d = {RF_D}, M_TE = 2, kernel limit, seeds {RF_SEEDS}",
           "best L_ST*/L_TE over seeds", _a5_near_chance, ">", 0.95),
@@ -565,17 +617,14 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("B1a", "Monte Carlo risks of all four models match the exact finite-sample formulas.",
           "derived", _C6, "d_s = 10, d_w = 20, n = 100, N = 200; pure variance, mixed, bias-dominated; 4000 trials",
           "largest |MC - exact| / SE over 12 risks", _b1_max_z, "<", 4.0),
-    Claim("B1b", "For large N the paper's d_s/N form agrees with the exact W2S risk.",
-          "paper [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 5, n = 100, N = 2000, theta = 0",
-          "relative gap", _b1_asymptotic_gap, "<", 0.01),
+    Claim("B1c", "Monte Carlo risks match the exact formulas over random configurations (dimensions, n, N, sigma^2, theta drawn at random).",
+          "derived", _C6, "24 random configurations (d_s, d_w in 2..12, n <= 150, N <= 400, sigma^2 in [0.01, 10]), 600 trials each, 96 comparisons",
+          "largest |MC - exact| / SE", _b1c_max_abs_z, "<", 4.0),
     Claim("B2a", "Discrepancy is a virtue: PGR falls as the overlap d_sw grows.",
           "paper [ID]", _C6, "d_s = 10, d_w = 20, n = 100, N = 200, sigma^2 = 1, d_sw = 0..10, theta = 0",
           "smallest PGR decrease per step of 2", _b2_pgr_decrease, ">", 0.0),
     Claim("B2b", "OPR also falls as the overlap d_sw grows.",
           "paper [ID]", _C6, "as B2a", "smallest OPR decrease per step of 2", _b2_opr_decrease, ">", 0.0),
-    Claim("B2c", "With W inside S the student is a copy of the teacher.",
-          "paper [ID]", _C6, "d_s = 10, d_w = d_sw = 5, 200 trials", "max |coefficient difference|",
-          _b2_copy, "<", 1e-9),
     Claim("B3a", "The outperforming ratio rises with the number N of pseudo-labelled samples.",
           "paper [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 2, n = 100, theta = 0", "OPR(N = 100) / OPR(N = 20)",
           _b3_rise, ">", 1.5),
@@ -621,12 +670,51 @@ CLAIMS: tuple[Claim, ...] = (
           "ER_w2s / ER_w", _b7_dip, ">", 10.0),
 )
 
+# Kind of each claim and, for a paper's statement, where the paper states it (SCIENCE.md).
+_KINDS = {
+    "A1": ("paper", "[RF] abstract"), "A2a": ("derived", ""), "A2c": ("measured", ""), "A2d": ("measured", ""),
+    "A2e": ("derived", ""), "A3a": ("paper", "[RF] Figure 2a"), "A3b": ("measured", ""),
+    "A3c": ("paper", "[RF] Figure 2a (PGR -> 1)"), "A4a": ("measured", ""), "A4b": ("measured", ""),
+    "A4d": ("measured", ""), "A5b": ("derived", ""), "A6a": ("measured", ""), "A6b": ("measured", ""),
+    "A7": ("measured", ""), "A8a": ("measured", ""), "A8b": ("measured", ""), "A8c": ("measured", ""),
+    "B1a": ("derived", ""), "B1c": ("derived", ""), "B2a": ("paper", "[ID] title and abstract"),
+    "B2b": ("measured", ""), "B3a": ("measured", ""), "B3b": ("measured", ""), "B4a": ("measured", ""),
+    "B4b": ("derived", ""), "B5": ("measured", ""), "B6a": ("measured", ""), "B6b": ("measured", ""),
+    "B7a": ("measured", ""), "B7b": ("measured", ""), "B7c": ("measured", ""), "B7d": ("measured", ""),
+    "B7e": ("measured", ""), "B7f": ("measured", ""), "B7g": ("measured", ""), "B7h": ("measured", ""),
+    "B7i": ("measured", ""),
+}
+CLAIMS = tuple(replace(c, kind=_KINDS[c.id][0], where=_KINDS[c.id][1]) for c in CLAIMS)
+
 
 def _measure(claim: Claim) -> ClaimResult:
     value = float(claim.measure())
     passed = bool(np.isfinite(value) and _OPS[claim.op](value, claim.threshold))
     fields = {k: v for k, v in asdict(claim).items() if k != "measure"}
-    return ClaimResult(value=value, passed=passed, **fields)
+    return ClaimResult(value=value, margin=claim_margin(value, claim.op, claim.threshold),
+                       passed=passed, **fields)
+
+
+def claim_margin(value: float, op: str, threshold: float) -> float:
+    """Signed distance from the threshold, in the measured quantity's own units.
+
+    Positive when the claim passes (``value - threshold`` for ``>``/``>=``,
+    ``threshold - value`` for ``<``/``<=``), so a thin pass is a small positive
+    number.  For claims measured in standard errors (z-scores, differences over
+    their SE) the margin is in standard errors.
+
+    Parameters
+    ----------
+    value, threshold : float
+    op : {"<", "<=", ">", ">="}
+
+    Returns
+    -------
+    float
+    """
+    if op not in _OPS:
+        raise ValueError(f"op must be one of {sorted(_OPS)}, got {op!r}")
+    return float(value - threshold) if op in (">", ">=") else float(threshold - value)
 
 
 def run_ledger(claims=None, progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
@@ -687,19 +775,23 @@ def markdown_table(results) -> str:
         value = format_value(r.value)
         measured = (f"{r.quantity} **< 1e-9** (round-off)" if value.startswith("|x|")
                     else f"{r.quantity} = **{value}**")
-        rows.append(f"| **{r.id}** {mark} | {cell(r.statement)} *({cell(r.source)})* | {cell(r.config)} | "
-                    f"{cell(measured)} | {cell(r.op)} {r.threshold:.3g} | {_chapter_link(r.chapter)} |")
+        kind = f"{r.kind}, {r.where}" if r.where else r.kind
+        rows.append(f"| **{r.id}** {mark} | {cell(r.statement)} *({cell(kind)})* | {cell(r.config)} | "
+                    f"{cell(measured)} | {cell(r.op)} {r.threshold:.3g} (margin {format_value(r.margin)}) | "
+                    f"{_chapter_link(r.chapter)} |")
     return "\n".join(rows)
 
 
 def format_table(results) -> str:
     """Plain-text table of results (3 significant digits)."""
-    lines = [f"{'id':<5} {'ok':<4} {'measured':>10}  {'threshold':<12} claim"]
+    lines = [f"{'id':<5} {'ok':<4} {'kind':<9} {'measured':>10}  {'threshold':<12} {'margin':>10}  claim"]
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
-        lines.append(f"{r.id:<5} {mark:<4} {format_value(r.value):>10}  {r.op + ' ' + format(r.threshold, '.3g'):<12} {r.statement}")
+        lines.append(f"{r.id:<5} {mark:<4} {r.kind:<9} {format_value(r.value):>10}  "
+                     f"{r.op + ' ' + format(r.threshold, '.3g'):<12} {format_value(r.margin):>10}  {r.statement}")
     n_pass = sum(r.passed for r in results)
-    lines.append(f"{n_pass} of {len(results)} claims pass")
+    kinds = ", ".join(f"{sum(r.kind == k for r in results)} {k}" for k in ("paper", "derived", "measured"))
+    lines.append(f"{n_pass} of {len(results)} claims pass ({kinds})")
     return "\n".join(lines)
 
 
