@@ -44,6 +44,17 @@ def test_low_degree_count():
     assert F.low_degree_count(16, 1) == 17
 
 
+@pytest.mark.parametrize("call, name", [
+    (lambda: F.low_degree_count(1, 2), "d"),
+    (lambda: F.low_degree_count(16, -1), "max_degree"),
+    (lambda: F.student_stopping(1, 8, 8), "d"),
+    (lambda: F.student_stopping(16, 8, -1), "M_ST"),
+])
+def test_moved_helpers_refuse_out_of_range_arguments_by_name(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        call()
+
+
 # --- chapter 2 ---------------------------------------------------------------
 
 @pytest.mark.parametrize("d,m", [(8, 4), (8, 64), (16, 128), (16, 512)])

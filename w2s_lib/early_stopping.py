@@ -300,7 +300,31 @@ def holdout_stopping(trajectory, teacher, n_val, labels="target", trials=200, se
 
 @lru_cache(maxsize=256)
 def student_stopping(d, M_TE, M_ST, seed=0):
-    """:func:`w2s_lib.optimal_stopping` of that student (``M_ST`` None or 0: kernel limit)."""
+    """:func:`optimal_stopping` of the book's student of the teacher ``cached_teacher(d, M_TE, seed)``.
+
+    Parameters
+    ----------
+    d : int
+        Input dimension, ``>= 2``.
+    M_TE : int
+        Teacher width, ``>= 1``.
+    M_ST : int or None
+        Student width (weights ``student_weights(d, M_ST, seed)``); ``None`` or 0 is the kernel
+        limit.
+    seed : int
+        Seed of the teacher's and the student's weights.
+
+    Returns
+    -------
+    StoppingResult
+        Best time ``tau*`` and loss ``L_ST*`` (memoised: treat as read-only).
+
+    Raises
+    ------
+    ValueError
+        A parameter out of its range (named in the message, checked by
+        :func:`w2s_lib.student.student_width` and :func:`w2s_lib.teacher.teacher_weights`).
+    """
     M_ST = student_width(M_ST)
     T = cached_teacher(d, M_TE, seed)
     with one_blas_thread():

@@ -395,5 +395,21 @@ def low_degree_count(d, max_degree=2):
     """Number of independent spherical harmonics of degree ``<= max_degree``: ``sum_k N(d, k)``.
 
     ``low_degree_count(d, 2) = 1 + d + (d + 2)(d - 1)/2``.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``>= 2``.
+    max_degree : int
+        Highest degree counted, ``0 .. MAX_DEGREE``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        ``d`` or ``max_degree`` out of range (checked by :func:`multiplicities`).
     """
     return int(round(float(multiplicities(d, max_degree).sum())))
