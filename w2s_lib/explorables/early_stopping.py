@@ -26,7 +26,7 @@ from ..finite_data import population_student
 from ..student import student_trajectory
 from ..teacher import cached_teacher
 from . import Control, define_explorable, records
-from .style import COLORS, PALETTE, TITLE
+from .style import COLORS, PALETTE, TITLE, power_labels
 
 __all__ = ["TAU_ENTRY", "FD_ENTRY", "tau_data", "tau_expected", "TAU_LOG10", "DEGREES", "readable",
            "finite_data_data", "finite_data_expected", "FD_TAU_LOG10"]
@@ -51,14 +51,6 @@ def readable(x: float) -> str:
         return f"{float(f'{x:.2g}'):,.10g}"
     e = int(np.floor(np.log10(x)))
     return f"{x / 10 ** e:.1f} \u00d7 10{str(e).translate(_SUP)}"
-
-
-def _power_labels() -> str:
-    """A Vega ``labelExpr`` writing log-axis ticks as a reader reads them: 0.01, 1, 100, then 10⁴ .. ."""
-    exp = "'' + round(log(datum.value) / LN10)"
-    for a, b in zip("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"):
-        exp = f"replace({exp}, regexp('{a}', 'g'), '{b}')"
-    return f"datum.value < 1e4 ? format(datum.value, '~g') : '10' + {exp}"
 
 
 def _kernel_student():
@@ -122,7 +114,7 @@ def _tau_chart(data):
     at_t = "abs(datum.t - t) < 1e-6"
     purple, blue = COLORS["marker"], COLORS["student"]
     x = alt.X("tau:Q", scale=alt.Scale(type="log", domain=[1e-2, 1e17], nice=False),
-              title="training time \u03c4 = \u03bb\u2081t", axis=alt.Axis(labelExpr=_power_labels(), tickCount=8))
+              title="training time \u03c4 = \u03bb\u2081t", axis=alt.Axis(labelExpr=power_labels(), tickCount=8))
     y = alt.Y("loss:Q", scale=alt.Scale(type="log", domain=[max(0.3 * best["loss"], 1e-6), 1.5], nice=False),
               title="population loss", axis=alt.Axis(format="~g"))
     markers = alt.Chart(alt.NamedData("markers")).transform_filter(at_t)
@@ -137,9 +129,9 @@ def _tau_chart(data):
         markers.mark_rule(color=purple).encode(x="tau:Q").properties(name="marker_line"),
         markers.transform_calculate(label="'student loss ' + format(datum.loss, '.3~g')")
         .mark_text(align="right", baseline="bottom", dx=-6, dy=-6, fontSize=12, color=purple)
-        .encode(text="label:N", x=alt.value(380), y=alt.value(250)).properties(name="readout"),
+        .encode(text="label:N", x=alt.value(330), y=alt.value(250)).properties(name="readout"),
     ).properties(
-        width=380, height=250,
+        width=330, height=250,
         title=alt.Title(alt.ExprRef("'\u03c4 = ' + format(pow(10, t), '.3~g')"),
                         subtitle=f"teacher L_TE = {teacher:.3g} (dashed); optimum \u03c4* = {best['tau']:.3g}, "
                                  f"L* = {best['loss']:.3g} (green)", subtitleFontSize=11, **TITLE),
@@ -158,7 +150,7 @@ def _tau_chart(data):
         ).properties(name="bars"),
         bars.mark_text(angle=270, align="left", baseline="middle", dx=4, fontSize=10)
         .encode(x=kx, y=alt.Y("learned:Q", stack=None), text="tau_k:N").properties(name="bar_labels"),
-    ).properties(width=210, height=250, title=alt.Title("what the student has learned", **TITLE))
+    ).properties(width=190, height=250, title=alt.Title("what the student has learned", **TITLE))
     return alt.hconcat(left, right).resolve_scale(color="independent").properties(
         autosize=alt.AutoSizeParams(type="pad", resize=True))
 
@@ -271,7 +263,7 @@ def _fd_chart(data):
     green, red, purple, grey = COLORS["strong"], COLORS["teacher"], COLORS["marker"], COLORS["rest"]
     kinds = alt.Scale(domain=[_EARLY, _INTERP], range=[green, red])
     x = alt.X("tau:Q", scale=alt.Scale(type="log", domain=[1e-2, 1e9], nice=False),
-              title="training time \u03c4 = \u03bb\u2081t", axis=alt.Axis(labelExpr=_power_labels(), tickCount=6))
+              title="training time \u03c4 = \u03bb\u2081t", axis=alt.Axis(labelExpr=power_labels(), tickCount=6))
     y = alt.Y("loss:Q", scale=alt.Scale(type="log", domain=[float(f"{0.3 * pop_early:.3g}"), 10.0], nice=False,
                                         clamp=True), title="population loss", axis=alt.Axis(format="~g"))
     markers = alt.Chart(alt.NamedData("markers")).transform_filter(at_nt)
@@ -295,7 +287,7 @@ def _fd_chart(data):
         .mark_text(align="left", baseline="bottom", dx=6, dy=-6, fontSize=11, color=purple)
         .encode(text="label:N", x=alt.value(0), y=alt.value(250)).properties(name="readout"),
     ).properties(
-        width=330, height=250,
+        width=300, height=250,
         title=alt.Title(alt.ExprRef("'N = ' + N + ' samples, \u03c4 = ' + format(pow(10, t), '.3~g')"),
                         subtitle=["student M_ST = 512 (orange), optimum (dot), interpolating limit (red dotted);",
                                   f"N = \u221e student (black dashed), teacher L_TE = {T_loss:.3g} (grey)"],
@@ -326,7 +318,7 @@ def _fd_chart(data):
         alt.Chart(alt.NamedData("threshold")).transform_calculate(label="'N = M_ST'")
         .mark_text(align="left", baseline="top", dx=3, dy=4, fontSize=10, color=grey)
         .encode(x=xn, y=alt.value(0), text="label:N").properties(name="threshold_label"),
-    ).properties(width=210, height=250,
+    ).properties(width=200, height=250,
                  title=alt.Title("loss / teacher against N",
                                  subtitle=["green: early-stopped; red: interpolating (\u03c4\u2192\u221e)",
                                            "dashed: N = \u221e limits; black: teacher"], subtitleLineHeight=14,

@@ -23,7 +23,7 @@ import numpy as np
 from .. import limits as F
 from ..limits import fit_exponent
 from . import Control, define_explorable, records
-from .style import COLORS, PALETTE, TITLE
+from .style import COLORS, PALETTE, TITLE, power_labels
 
 __all__ = ["ENTRY", "exponent_data", "exponent_expected", "exponent_state", "WIDTHS", "GUIDE_SLOPES"]
 
@@ -198,10 +198,10 @@ def _chart(data):
                 .transform_lookup(lookup="key", from_=lookup))
 
     x = alt.X("L_TE:Q", scale=alt.Scale(type="log", domain=_domain(lim["loss_x"]), nice=False),
-              title="teacher loss L_TE", axis=alt.Axis(format="~g", tickCount=5))
+              title="teacher loss L_TE", axis=alt.Axis(labelExpr=power_labels(), tickCount=5))
     yscale = alt.Scale(type="log", domain=_domain(lim["loss_y"]), nice=False)
     y = alt.Y("L_ST:Q", scale=yscale,
-              title="early-stopped student L_ST*", axis=alt.Axis(format="~e", tickCount=6))
+              title="early-stopped student L_ST*", axis=alt.Axis(labelExpr=power_labels(), tickCount=6))
     tip = ["M:Q", "seed:Q", alt.Tooltip("L_TE:Q", format=".3g"), alt.Tooltip("L_ST:Q", format=".3g")]
     left = alt.layer(
         alt.Chart(alt.NamedData("static"))
@@ -238,16 +238,16 @@ def _chart(data):
         .mark_text(align="left", baseline="top", dx=6, dy=21, fontSize=10, color="#555555")
         .encode(text=alt.Text("label2:N"), x=alt.value(0), y=alt.value(0)).properties(name="readout_seeds"),
     ).properties(
-        width=300, height=260,
+        width=280, height=260,
         title=alt.Title(alt.ExprRef("'d = ' + d + ': L_ST* against L_TE, three seeds'"),
                         subtitle="blue: the fitted range; red: forbidden, L_ST* < L_TE\u00b2; thin black: no gain",
                         subtitleFontSize=11, **TITLE),
     ).resolve_scale(color="independent", strokeDash="independent")
 
     xm = alt.X("M:Q", scale=alt.Scale(type="log", base=2, domain=[1.5, 1400], nice=False),
-               title="teacher width M_TE", axis=alt.Axis(values=list(WIDTHS[::2]) + [WIDTHS[-1]], format="d"))
+               title="teacher width M_TE", axis=alt.Axis(values=list(WIDTHS[1::2]), format="d"))
     yr = alt.Y("ratio:Q", scale=alt.Scale(type="log", domain=_domain(lim["ratio_y"]), nice=False),
-               title="L_ST* / L_TE", axis=alt.Axis(format="~g", tickCount=6))
+               title="L_ST* / L_TE", axis=alt.Axis(labelExpr=power_labels(), tickCount=6))
     rtip = ["M:Q", alt.Tooltip("ratio:Q", format=".3g", title="L_ST*/L_TE (seed mean)")]
     right = alt.layer(
         alt.Chart(alt.NamedData("band")).transform_filter(at_d)
@@ -273,7 +273,7 @@ def _chart(data):
         .transform_calculate(label="'M_TE = d'")
         .mark_text(align="right", baseline="bottom", dx=-3, dy=-4, fontSize=10, color=_RED)
         .encode(x=xm, y=alt.value(260), text="label:N").properties(name="m_equals_d_label"),
-    ).properties(width=210, height=260, title=alt.Title("ratio against width", subtitle="seed mean, min-max band",
+    ).properties(width=200, height=260, title=alt.Title("ratio against width", subtitle="seed mean, min-max band",
                                                          subtitleFontSize=11, **TITLE))
     return alt.hconcat(left, right, spacing=28).properties(autosize=alt.AutoSizeParams(type="pad", resize=True))
 

@@ -117,10 +117,10 @@ def _chart(_data):
             x=x, y="theory:Q", shape=formula_shape(),
             tooltip=[alt.Tooltip("theory:Q", format=".3~g", title="exact formula")])
         .properties(name="theory"),
-    ).properties(width=250, height=250, title=alt.Title(
+    ).properties(width=230, height=250, title=alt.Title(
         alt.ExprRef("'digits (\u00b12 SE), nominal d_sw = ' + d_sw + ', n = ' + n"), **TITLE))
 
-    xm = alt.X("d_sw_measured:Q", title="measured overlap d_sw", scale=alt.Scale(domain=[0, 21], nice=False))
+    xm = alt.X("d_sw_measured:Q", title=["measured overlap d_sw", "(dots: digits \u00b12 SE; line: formula)"], scale=alt.Scale(domain=[0, 21], nice=False))
     points = alt.Chart(alt.NamedData("points"))
     curve = points.transform_filter(at_n)
     chosen = points.transform_filter(at)
@@ -141,8 +141,8 @@ def _chart(_data):
                  " + ',  OPR = ' + format(datum.opr, '.3~g')")
         .mark_text(align="center", baseline="bottom", fontSize=12, fontWeight="bold").encode(
             x=alt.value(140), y=alt.value(-4), text="text:N").properties(name="readout"),
-    ).properties(width=280, height=250, title=alt.Title(
-        "PGR against the measured overlap (dots: digits \u00b12 SE; line: formula)", subtitle=" ", **TITLE))
+    ).properties(width=240, height=250, title=alt.Title(
+        "PGR against the measured overlap", subtitle=" ", **TITLE))
     return side_by_side(left, right)
 
 

@@ -143,9 +143,9 @@ def _chart(data):
         alt.Chart(alt.NamedData("teachers")).transform_filter("datum.M_TE == M_TE")
         .transform_calculate(label="'L_TE = ' + format(datum.loss, '.3~g') + ' (red, dashed)'")
         .mark_text(align="right", baseline="bottom", dy=-6, fontSize=11, color=red)
-        .encode(text="label:N", x=alt.value(600), y=alt.value(0)).properties(name="teacher_readout"),
+        .encode(text="label:N", x=alt.value(570), y=alt.value(0)).properties(name="teacher_readout"),
     ).properties(
-        width=600, height=280,
+        width=570, height=280,
         title=alt.Title(alt.ExprRef(f"'d = {D}, M_TE = ' + M_TE + ', M_ST = ' + {name} + "
                                     "' (blue; black: M_ST = \u221e, the kernel limit)'"), offset=34, **TITLE),
     )

@@ -124,7 +124,7 @@ def _chart(_data):
         models.transform_filter("isFinite(datum.theory)").transform_calculate(source="'exact formula'")
         .mark_point(filled=True, size=70, color="black").encode(x, y="theory:Q", shape=formula_shape())
         .properties(name="theory"),
-    ).properties(width=250, height=240, title=alt.Title(
+    ).properties(width=240, height=240, title=alt.Title(
         alt.ExprRef("'experiment (\u00b11 SE), N = ' + N + ', \u03c3\u00b2 = ' + format(sigma2, '.3~g')"), **TITLE))
 
     x_N = alt.X("N:Q", scale=alt.Scale(type="log", domain=[N_REACH[0], 640], nice=False),
@@ -145,7 +145,7 @@ def _chart(_data):
             label="'PGR = ' + format(datum.pgr, '.2f') + ',  OPR = ' + format(datum.opr, '.3~g')")
         .mark_text(align="center", baseline="bottom", fontSize=12, fontWeight="bold")
         .encode(text="label:N", x=alt.value(150), y=alt.value(-4)).properties(name="readout"),
-    ).properties(width=300, height=240, title=alt.Title(
+    ).properties(width=270, height=240, title=alt.Title(
         "PGR against N (dots: experiment \u00b11 SE; line: formula)", subtitle=" ", **TITLE))
     return side_by_side(left, right)
 
