@@ -157,6 +157,7 @@ class LiveExplorable:
     def update(self, **setting) -> Explorable:
         """Redraw at ``setting`` (missing controls keep their widgets' values); return the figure."""
         full = dict(self.setting(), **setting)
+        self.status.value = "<i>computing…</i>"  # sent at once: a first visit can take seconds
         try:
             figure = self.entry.at(self.template, **full)
         except ValueError as err:  # a value the figure cannot take: say why, keep the figure
