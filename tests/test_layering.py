@@ -88,3 +88,43 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_no_import_cycle_between_w2s_lib_modules():
     graph = {k: {m for m in v if not (k.startswith(m + ".") or m == "w2s_lib")} for k, v in _graph().items()}
     assert _cycles(graph) == []
+
+
+def test_explorables_import_no_matplotlib_module():
+    """An explorable is the one definition of its figure: it draws with Vega-Lite and takes
+    its numbers from the science modules, never from a matplotlib figure module."""
+    graph = _graph()
+    bad = {}
+    for name, deps in graph.items():
+        if name.startswith("w2s_lib.explorables"):
+            path = ROOT.parent / (name.replace(".", "/") + ".py")
+            if not path.exists():
+                path = ROOT.parent / name.replace(".", "/") / "__init__.py"
+            src_imports = {n.names[0].name for n in ast.walk(ast.parse(path.read_text()))
+                           if isinstance(n, ast.Import)} | {n.module or "" for n in ast.walk(ast.parse(path.read_text()))
+                                                           if isinstance(n, ast.ImportFrom) and not n.level}
+            figure_deps = sorted(d for d in deps if d.split(".")[-1].startswith("figures_") or d.endswith(".interactive"))
+            mpl = sorted(m for m in src_imports if m.split(".")[0] == "matplotlib")
+            if figure_deps or mpl:
+                bad[name] = figure_deps + mpl
+    assert not bad, bad
+
+
+#: Private matplotlib attributes the removed widget machinery relied on.
+_MPL_PRIVATE = ("._children", "._process_plot_var_args", "._get_lines", "._autotitlepos", "._left_title",
+                "._suptitle", "._loc", "._ncols", "._dash_pattern", "._base", "._set_artist_props")
+
+
+def test_no_matplotlib_private_attribute_in_w2s_lib():
+    hits = [f"{p.relative_to(ROOT.parent)}: {attr}" for p in ROOT.rglob("*.py") for attr in _MPL_PRIVATE
+            if attr in p.read_text()]
+    assert not hits, hits
+
+
+def test_the_figure_layer_stays_small():
+    """The figure layer (matplotlib figures and explorables) at most 4,000 lines."""
+    files = list(ROOT.glob("figures_*.py")) + list((ROOT / "explorables").glob("*.py")) + \
+        list((ROOT / "explorables").glob("*.js"))
+    assert not (ROOT / "interactive.py").exists(), "the matplotlib widget layer is gone"
+    lines = sum(len(p.read_text().splitlines()) for p in files)
+    assert lines <= 4000, f"the figure layer has {lines} lines"

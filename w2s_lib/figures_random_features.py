@@ -17,23 +17,16 @@ Seeding conventions (fixed, so a chapter re-run prints identical numbers):
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-from matplotlib.figure import Figure
 
-from ._blas import one_blas_thread
-from ._validation import check_int
-from .early_stopping import optimal_stopping
-from .harmonics import kernel_eigenvalues, multiplicities
 from .early_stopping import student_stopping
 from .harmonics import low_degree_count
-from .student import STUDENT_TAUS, student_curve, student_weights, student_width as _mst, teacher_and_student
-from .teacher import cached_teacher, teacher_error_by_degree, teacher_losses, teacher_weights
-from .random_features import (KERNEL_THETAS, exact_kernel_on_circle, finite_kernel_on_circle, great_circle,
-                              kernel_gap, population_gram, relu_features, sample_sphere, target_values)
-from .student import gradient_descent_student, student_trajectory
-from .teacher import fit_teacher
+from .random_features import (KERNEL_THETAS, exact_kernel_on_circle, finite_kernel_on_circle, gram_spectrum_check,
+                              great_circle, kernel_gap, monte_carlo_gram, monte_carlo_target_correlation,
+                              relu_features, sample_sphere)
+from .student import STUDENT_TAUS, gd_check, student_curve, student_weights, student_width as _mst
+from .teacher import (cached_teacher, geometric_mean_over_seeds, teacher_error_by_degree, teacher_error_split,
+                      teacher_local_slopes, teacher_losses, teacher_weights)
 
 __all__ = [
     # chapter 1
@@ -65,79 +58,6 @@ CH02_SEEDS = tuple(range(5))
 CH03_D = 32
 CH03_MTE = (32, 64, 128, 256, 512)
 CH03_MST = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 0)  # 0 = infinity (the kernel limit)
-
-
-# The grids here hold many small Gram matrices (at most 1024 x 1024): one BLAS thread
-# (shared helper, :mod:`w2s_lib._blas`).
-_one_blas_thread = one_blas_thread
-
-
-def monte_carlo_gram(d, theta, n_samples, seed):
-    """Monte Carlo estimate of ``E_x[phi_u(x) phi_v(x)]`` for ``u = e_1`` and ``v = x(theta)``.
-
-    Parameters
-    ----------
-    d : int
-    theta : array_like, shape (n,)
-        Angles between ``u`` and ``v``, in ``[0, pi]``.
-    n_samples : int
-        Number of inputs ``x ~ Unif(S^{d-1})``.
-    seed : int
-
-    Returns
-    -------
-    mean, se : ndarray, shape (n,)
-        Sample mean and its standard error.
-    """
-    X = sample_sphere(n_samples, d, seed)
-    pu = relu_features(X, great_circle(d, [0.0]))[:, 0]
-    prod = relu_features(X, great_circle(d, theta)) * pu[:, None]
-    return prod.mean(0), prod.std(0, ddof=1) / np.sqrt(n_samples)
-
-
-def monte_carlo_target_correlation(d, theta, n_samples, seed):
-    """Monte Carlo estimate of ``E_x[phi_w(x) f*(x)]`` (linear target, ``beta = e_1``),
-    for ``w = x(theta)`` at angle ``theta`` from ``beta``.
-
-    Returns
-    -------
-    mean, se : ndarray, shape (n,)
-    """
-    X = sample_sphere(n_samples, d, seed)
-    prod = relu_features(X, great_circle(d, theta)) * target_values(X)[:, None]
-    return prod.mean(0), prod.std(0, ddof=1) / np.sqrt(n_samples)
-
-
-@lru_cache(maxsize=16)
-def gram_spectrum_check(d, M, seed=0):
-    """Eigenvalues of ``G / M`` for ``M`` random features against the kernel spectrum.
-
-    For large ``M`` the matrix ``G / M`` (``G`` the exact population Gram of ``M`` random
-    unit weights) approximates the kernel operator, so its eigenvalues cluster at
-    ``lambda_k`` with ``N(d, k)`` copies.
-
-    Returns
-    -------
-    simulated : ndarray, shape (M,)
-        Eigenvalues of ``G / M``, descending.
-    theory : ndarray, shape (M,)
-        ``lambda_k`` repeated ``N(d, k)`` times (zero degrees skipped), descending, cut at ``M``.
-    """
-    W = sample_sphere(M, d, np.random.default_rng([seed, M]))
-    with _one_blas_thread():
-        sim = np.linalg.eigvalsh(population_gram(W))[::-1] / M
-    K = 2
-    while True:
-        N = multiplicities(d, K)
-        lam = kernel_eigenvalues(d, K)
-        if N[lam > 0].sum() >= M:
-            break
-        K += 2
-    reps = np.repeat(lam[lam > 0], N[lam > 0].astype(int))
-    theory = np.sort(reps)[::-1][:M]
-    sim.setflags(write=False)
-    theory.setflags(write=False)
-    return sim, theory
 
 
 def draw_features(ax, d, M, seed=0, n_show=8, thetas=None):
@@ -248,43 +168,6 @@ def draw_spectrum(ax, d, M, seed=0):
 # Chapter 2: the teacher
 # ---------------------------------------------------------------------------
 
-def geometric_mean_over_seeds(losses):
-    """Geometric mean of losses over seeds (the last axis): the typical teacher on a log scale.
-
-    Parameters
-    ----------
-    losses : ndarray, shape (n_m, n_seeds)
-        Positive losses, e.g. from :func:`teacher_losses`.
-
-    Returns
-    -------
-    ndarray, shape (n_m,)
-    """
-    return np.exp(np.log(np.asarray(losses, dtype=float)).mean(-1))
-
-
-def teacher_local_slopes(d, m_values, seeds=CH02_SEEDS):
-    """Local log-log slope of the seed-averaged teacher loss between consecutive widths.
-
-    Parameters
-    ----------
-    d : int
-    m_values : sequence of int, increasing, length >= 2
-    seeds : sequence of int
-
-    Returns
-    -------
-    m_mid : ndarray, shape (len(m_values) - 1,)
-        Geometric midpoints of consecutive widths.
-    slopes : ndarray, shape (len(m_values) - 1,)
-        ``Delta log gm(L_TE) / Delta log M_TE`` with ``gm`` the geometric mean over seeds.
-    """
-    m = np.asarray(m_values, dtype=float)
-    if m.size < 2 or np.any(np.diff(m) <= 0):
-        raise ValueError("m_values must hold at least 2 increasing widths")
-    logL = np.log(geometric_mean_over_seeds(teacher_losses(d, m_values, seeds)))
-    return np.sqrt(m[1:] * m[:-1]), np.diff(logL) / np.diff(np.log(m))
-
 
 def draw_local_slopes(ax, d, m_values, seeds=CH02_SEEDS, color=C_TEACHER):
     """Local slopes of :func:`teacher_local_slopes` against width, with the harmonic counts."""
@@ -295,19 +178,6 @@ def draw_local_slopes(ax, d, m_values, seeds=CH02_SEEDS, color=C_TEACHER):
     ax.set_xlabel(r"teacher width $M_{\mathrm{TE}}$")
     ax.set_ylabel(r"local slope $d\log L_{\mathrm{TE}}/d\log M_{\mathrm{TE}}$")
     return mid, sl
-
-
-def teacher_error_split(teacher):
-    """Shares of ``L_TE`` in degree 0, degree 1, degree 2 and degrees ``>= 3`` (sum 1).
-
-    Returns
-    -------
-    ndarray, shape (4,)
-    """
-    _, err, tail = teacher_error_by_degree(teacher)
-    parts = np.array([err[0], err[1], err[2] if err.size > 2 else 0.0, err[3:].sum() + tail])
-    tot = parts.sum()
-    return parts / tot if tot > 0 else parts
 
 
 def draw_teacher_scaling(ax, d, m_values, seeds, color=C_TEACHER, label_lines=True, label=None):
@@ -393,29 +263,6 @@ def draw_error_split(ax, d, m_values, seed=0):
     ax.set_ylabel(r"share of $L_{\mathrm{TE}}$")
     ax.legend(fontsize="x-small", loc="center left")
     return sh
-
-
-@lru_cache(maxsize=16)
-def gd_check(d, M_TE, M_ST, seed=0, tau_max=300.0, n_points=9):
-    """Explicit gradient descent against the closed-form trajectory.
-
-    Runs :func:`w2s_lib.gradient_descent_student` with a stable step (``tau`` step ``0.01``,
-    at least ``1.5x`` the stability bound) up to ``tau_max`` and keeps ``n_points`` iterates at
-    log-spaced times from ``0.1``.
-
-    Returns
-    -------
-    taus, gd_losses, exact_losses : ndarray, shape (n_points,)
-    """
-    T, traj = teacher_and_student(d, M_TE, _mst(M_ST), seed)
-    W = student_weights(d, M_ST, seed)
-    n_steps = int(round(tau_max / 0.01))
-    taus, losses = gradient_descent_student(T, W, tau_max, n_steps)
-    want = np.logspace(-1, np.log10(tau_max), n_points)
-    idx = np.unique(np.searchsorted(taus, want))
-    idx = idx[idx < taus.size]
-    sel_t, sel_l = taus[idx], losses[idx]
-    return sel_t, sel_l, traj.loss(sel_t)
 
 
 def _cmap():

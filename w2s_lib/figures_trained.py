@@ -14,10 +14,9 @@ import numpy as np
 
 from . import trained_features as tf
 from .figures_subspace import COLORS, _subplots, fmt
-from .subspace import RISK_KEYS
 from .trained_features import CH8
 from .trained_features import _trained_point as _point  # noqa: F401 - its cache (cleared by benchmarks/)
-from .trained_features import trained_point as point
+from .trained_features import sweep, trained_point as point
 
 __all__ = [
     "CH8",
@@ -42,27 +41,6 @@ N_DIP = (16, 24, 28, 31, 33, 35, 38, 42, 50, 70, 100, 200, 550)
 n_VALUES = (40, 60, 80, 100, 150, 200, 250)
 #: Injected noise variances.
 SIGMA2_VALUES = (0.0, 0.5, 1.0, 2.0, 4.0)
-
-
-def sweep(param, values, **fixed):
-    """Cached points over ``values`` of ``param`` (``"n"``, ``"N"`` or ``"sigma2"``), arrays by key.
-
-    Returns
-    -------
-    dict of ndarray
-        ``param``; risks, ``"<key>_se"``, ``"pgr"``, ``"opr"``, their SEs, ``"d_sw"`` and
-        ``"<key>_theory"`` (NaN where the exact formula does not exist).
-    """
-    if param not in ("n", "N", "sigma2"):
-        raise ValueError(f"param must be 'n', 'N' or 'sigma2', got {param!r}")
-    base = {"n": CH8["n"], "N": CH8["N"], "sigma2": CH8["sigma2"], **fixed}
-    pts = [point(**{**base, param: v}) for v in values]
-    keys = [*RISK_KEYS, *(k + "_se" for k in RISK_KEYS), "pgr", "opr", "pgr_se", "opr_se", "d_sw"]
-    out = {param: np.asarray(values, dtype=float)}
-    out.update({k: np.array([p[k] for p in pts], dtype=float) for k in keys})
-    for k in (*RISK_KEYS, "pgr", "opr"):
-        out[k + "_theory"] = np.array([np.nan if p["theory"] is None else p["theory"][k] for p in pts])
-    return out
 
 
 # ---------------------------------------------------------------------------

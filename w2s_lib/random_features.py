@@ -40,7 +40,10 @@ from scipy.linalg import blas, lapack
 from ._blas import small_blas_call
 from ._validation import (check_array, check_beta, check_choice, check_int, check_rng, check_unit_rows, check_resources,
                           default_beta)
-from .harmonics import MAX_DEGREE, relu_gegenbauer_coefficients
+from functools import lru_cache
+
+from ._blas import one_blas_thread
+from .harmonics import MAX_DEGREE, kernel_eigenvalues, multiplicities, relu_gegenbauer_coefficients
 
 __all__ = [
     "TARGETS",
@@ -58,6 +61,9 @@ __all__ = [
     "exact_kernel_on_circle",
     "kernel_gap",
     "KERNEL_THETAS",
+    "monte_carlo_gram",
+    "monte_carlo_target_correlation",
+    "gram_spectrum_check",
 ]
 
 #: Names of the implemented targets.
@@ -506,3 +512,77 @@ def kernel_gap(d, M, seed=0):
     exact = exact_kernel_on_circle(d, KERNEL_THETAS)
     fin = finite_kernel_on_circle(W, KERNEL_THETAS)
     return float(np.max(np.abs(fin - exact)) * 2 * d)
+
+
+# ---------------------------------------------------------------------------
+# Checks of the closed forms: Monte Carlo over x and the finite Gram's spectrum (chapter 1)
+# ---------------------------------------------------------------------------
+
+def monte_carlo_gram(d, theta, n_samples, seed):
+    """Monte Carlo estimate of ``E_x[phi_u(x) phi_v(x)]`` for ``u = e_1`` and ``v = x(theta)``.
+
+    Parameters
+    ----------
+    d : int
+    theta : array_like, shape (n,)
+        Angles between ``u`` and ``v``, in ``[0, pi]``.
+    n_samples : int
+        Number of inputs ``x ~ Unif(S^{d-1})``.
+    seed : int
+
+    Returns
+    -------
+    mean, se : ndarray, shape (n,)
+        Sample mean and its standard error.
+    """
+    X = sample_sphere(n_samples, d, seed)
+    pu = relu_features(X, great_circle(d, [0.0]))[:, 0]
+    prod = relu_features(X, great_circle(d, theta)) * pu[:, None]
+    return prod.mean(0), prod.std(0, ddof=1) / np.sqrt(n_samples)
+
+
+
+def monte_carlo_target_correlation(d, theta, n_samples, seed):
+    """Monte Carlo estimate of ``E_x[phi_w(x) f*(x)]`` (linear target, ``beta = e_1``),
+    for ``w = x(theta)`` at angle ``theta`` from ``beta``.
+
+    Returns
+    -------
+    mean, se : ndarray, shape (n,)
+    """
+    X = sample_sphere(n_samples, d, seed)
+    prod = relu_features(X, great_circle(d, theta)) * target_values(X)[:, None]
+    return prod.mean(0), prod.std(0, ddof=1) / np.sqrt(n_samples)
+
+
+
+@lru_cache(maxsize=16)
+def gram_spectrum_check(d, M, seed=0):
+    """Eigenvalues of ``G / M`` for ``M`` random features against the kernel spectrum.
+
+    For large ``M`` the matrix ``G / M`` (``G`` the exact population Gram of ``M`` random
+    unit weights) approximates the kernel operator, so its eigenvalues cluster at
+    ``lambda_k`` with ``N(d, k)`` copies.
+
+    Returns
+    -------
+    simulated : ndarray, shape (M,)
+        Eigenvalues of ``G / M``, descending.
+    theory : ndarray, shape (M,)
+        ``lambda_k`` repeated ``N(d, k)`` times (zero degrees skipped), descending, cut at ``M``.
+    """
+    W = sample_sphere(M, d, np.random.default_rng([seed, M]))
+    with one_blas_thread():
+        sim = np.linalg.eigvalsh(population_gram(W))[::-1] / M
+    K = 2
+    while True:
+        N = multiplicities(d, K)
+        lam = kernel_eigenvalues(d, K)
+        if N[lam > 0].sum() >= M:
+            break
+        K += 2
+    reps = np.repeat(lam[lam > 0], N[lam > 0].astype(int))
+    theory = np.sort(reps)[::-1][:M]
+    sim.setflags(write=False)
+    theory.setflags(write=False)
+    return sim, theory

@@ -57,6 +57,8 @@ __all__ = [
     "DIGITS_OVERLAPS",
     "DIGITS_N",
     "digits_point",
+    "digits_grid",
+    "grid_row",
 ]
 
 _N_DIGITS = 1797
@@ -541,3 +543,40 @@ def digits_point(d_sw, n=100, target_components=None):
     r = dict(digits_w2s(d_sw=int(d_sw), n=int(n), target_components=target_components, **DIGITS_SETTINGS))
     r.pop("per_seed")
     return r
+
+
+# ---------------------------------------------------------------------------
+# The digits experiment over the chapter's grid of overlaps and labelled sizes (chapter 7)
+# ---------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=16)
+def digits_grid(d_sw_values=DIGITS_OVERLAPS, n_values=DIGITS_N, target_components=None):
+    """Every (overlap, n) pair of chapter 7's tables, as arrays of shape ``(len(n), len(d_sw))``.
+
+    Returns
+    -------
+    dict
+        ``"d_sw_nominal"``, ``"n"`` (the grid), and arrays ``"d_sw_measured"``,
+        the four risks and their ``"_se"``, ``"pgr"``, ``"pgr_se"``, ``"opr"``,
+        ``"opr_se"``, ``"<key>_theory"`` for the four risks, ``"pgr_theory"``,
+        ``"opr_theory"``.
+    """
+    pts = [[digits_point(d, n, target_components) for d in d_sw_values] for n in n_values]
+    keys = ["d_sw_measured", *RISK_KEYS, *(k + "_se" for k in RISK_KEYS), "pgr", "pgr_se", "opr", "opr_se"]
+    out = {"d_sw_nominal": np.array(d_sw_values), "n": np.array(n_values)}
+    for k in keys:
+        out[k] = np.array([[p[k] for p in row] for row in pts], dtype=float)
+    for k in (*RISK_KEYS, "pgr", "opr"):
+        out[k + "_theory"] = np.array([[p["theory"][k] for p in row] for row in pts], dtype=float)
+    return out
+
+
+
+def grid_row(grid, n):
+    """The overlap sweep at one ``n`` out of :func:`digits_grid` (the layout of
+    :func:`w2s_lib.digits_overlap_sweep`, for :func:`fig_digits_sweep`)."""
+    idx = np.flatnonzero(grid["n"] == n)
+    if idx.size == 0:
+        raise ValueError(f"n must be one of {list(grid['n'])}, got {n!r}")
+    i = int(idx[0])
+    return {k: (v if k in ("d_sw_nominal", "n") else v[i]) for k, v in grid.items()}

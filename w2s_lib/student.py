@@ -72,6 +72,7 @@ __all__ = [
     "student_width",
     "student_curve",
     "teacher_and_student",
+    "gd_check",
 ]
 
 _CACHE_SIZE = 4
@@ -482,3 +483,30 @@ def student_curve(d, M_TE, M_ST, seed=0):
         out = traj.loss(STUDENT_TAUS)
     out.setflags(write=False)
     return out
+
+
+# ---------------------------------------------------------------------------
+# The closed-form trajectory against explicit gradient descent (chapter 3)
+# ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def gd_check(d, M_TE, M_ST, seed=0, tau_max=300.0, n_points=9):
+    """Explicit gradient descent against the closed-form trajectory.
+
+    Runs :func:`w2s_lib.gradient_descent_student` with a stable step (``tau`` step ``0.01``,
+    at least ``1.5x`` the stability bound) up to ``tau_max`` and keeps ``n_points`` iterates at
+    log-spaced times from ``0.1``.
+
+    Returns
+    -------
+    taus, gd_losses, exact_losses : ndarray, shape (n_points,)
+    """
+    T, traj = teacher_and_student(d, M_TE, student_width(M_ST), seed)
+    W = student_weights(d, M_ST, seed)
+    n_steps = int(round(tau_max / 0.01))
+    taus, losses = gradient_descent_student(T, W, tau_max, n_steps)
+    want = np.logspace(-1, np.log10(tau_max), n_points)
+    idx = np.unique(np.searchsorted(taus, want))
+    idx = idx[idx < taus.size]
+    sel_t, sel_l = taus[idx], losses[idx]
+    return sel_t, sel_l, traj.loss(sel_t)

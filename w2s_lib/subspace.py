@@ -81,6 +81,12 @@ __all__ = [
     "guarded_risks",
     "mc_trials_for",
     "ground_truth_mc",
+    "MC_CASES",
+    "mc_vs_exact",
+    "copy_gap",
+    "variance_vs_N",
+    "ratio_sweep",
+    "noise_sweep",
 ]
 
 #: The four models, in the order the book lists them.
@@ -1202,3 +1208,147 @@ def ground_truth_mc(d_s, d_w, d_sw, n, N, sigma2, target, trials=None, seed=0):
     theta = ground_truth(target, d_s, d_w, d_sw)
     sim = simulate_subspace(d_s, d_w, d_sw, n, N, float(sigma2), theta, trials, seed)
     return {**{k: (sim[k], sim[k + "_se"]) for k in RISK_KEYS}, "trials": trials}
+
+
+# ---------------------------------------------------------------------------
+# The chapters' sweeps and checks: Monte Carlo against the exact risks, the copy gap, risks against N, n, d_sw and the noise (chapter 6)
+# ---------------------------------------------------------------------------
+
+#: The three regimes of the Monte Carlo check (``d_s = 10, d_w = 20, n = 100, N = 200``):
+#: pure variance, a mixed ground truth, and a bias-dominated one.
+MC_CASES = (
+    ("pure variance", dict(d_sw=5, sigma2=1.0), dict(shared=0.0)),
+    ("mixed", dict(d_sw=5, sigma2=1.0), dict(shared=1.0, s_only=0.5, w_only=0.5, outside=0.2)),
+    ("bias-dominated", dict(d_sw=3, sigma2=0.05), dict(shared=1.0, outside=2.0)),
+)
+
+
+
+def mc_vs_exact(trials=4000, seed=20, *, d_s=10, d_w=20, n=100, N=200, cases=MC_CASES):
+    """Monte Carlo against the exact formula for the four risks in several regimes.
+
+    Case ``i`` is simulated with seed ``seed + i``.
+
+    Returns
+    -------
+    list of dict
+        One row per (case, model): ``"case"``, ``"model"``, ``"exact"``, ``"mc"``,
+        ``"se"`` and ``"z" = (mc - exact) / se``.
+    """
+    rows = []
+    for i, (name, kw, energies) in enumerate(cases):
+        theta = make_theta(d_s, d_w, kw["d_sw"], **energies)
+        args = dict(d_s=d_s, d_w=d_w, n=n, N=N, theta=theta, **kw)
+        exact = subspace_risks(**args)
+        mc = simulate_subspace(**args, trials=trials, seed=seed + i)
+        for key in RISK_KEYS:
+            rows.append({"case": name, "model": key, "exact": exact[key], "mc": mc[key],
+                         "se": mc[key + "_se"], "z": (mc[key] - exact[key]) / mc[key + "_se"]})
+    return rows
+
+
+
+def copy_gap(d_s=10, d_w=5, n=100, N=200, sigma2=1.0, trials=200, seed=3):
+    """Largest coefficient difference between student and teacher when ``W`` lies inside ``S``.
+
+    With ``d_sw = d_w`` the weak coordinates ``W = [d_s - d_w, d_s)`` sit inside
+    ``S``; the teacher's prediction is exactly representable by the student,
+    which therefore reproduces it: zero on ``S \\ W`` and the teacher's
+    coefficients on ``W``.
+
+    Returns
+    -------
+    float
+        ``max |student - (0, teacher)|`` over trials and coordinates.
+    """
+    theta = make_theta(d_s, d_w, d_w, shared=1.0, s_only=1.0 if d_s > d_w else 0.0)
+    r = simulate_subspace(d_s, d_w, d_w, n, N, sigma2, theta, trials, seed, return_coefs=True)
+    te, st = r["coefs"]["weak"], r["coefs"]["w2s"]
+    k = d_s - d_w
+    return float(max(np.max(np.abs(st[:, :k]), initial=0.0), np.max(np.abs(st[:, k:] - te))))
+
+
+
+@functools.lru_cache(maxsize=16)
+def variance_vs_N(d_s=10, d_w=20, d_sw=5, n=100, sigma2=1.0, N_values=(5, 8, 13, 16, 20, 25, 32, 50, 100,
+                                                                        200, 500, 1000, 3000),
+                  trials=1000, seed=0):
+    """The student's variance over ``N`` (``theta = 0``, so risk = variance).
+
+    Returns
+    -------
+    dict
+        ``"N_mc"``, ``"mc"``, ``"mc_se"``: Monte Carlo W2S risk at ``N_values``;
+        ``"N"``: dense grid with ``N > d_s + 1``; ``"exact"``, ``"asymptotic"``,
+        ``"inherited"``, ``"discrepancy"``: the formula, the paper's ``d_s/N``
+        form and the two parts of the exact variance; ``"weak"``: the teacher's
+        risk.
+    """
+    theta = np.zeros(d_s + d_w - d_sw + 1)
+    Ns = np.asarray(N_values, dtype=int)
+    mc = [simulate_subspace(d_s, d_w, d_sw, n, int(N), sigma2, theta, trials, seed + i)
+          for i, N in enumerate(Ns)]
+    dense = np.unique(np.geomspace(d_s + 2, Ns.max(), 200).astype(int))
+    ex = sweep_subspace({"N": dense}, d_s=d_s, d_w=d_w, d_sw=d_sw, n=n, N=int(dense[-1]), sigma2=sigma2,
+                        theta=theta)
+    return {"N_mc": Ns, "mc": np.array([m["w2s"] for m in mc]), "mc_se": np.array([m["w2s_se"] for m in mc]),
+            "N": dense, "exact": ex["w2s"], "asymptotic": ex["w2s_asymptotic"],
+            "inherited": ex["w2s_var_inherited"], "discrepancy": ex["w2s_var_discrepancy"],
+            "weak": float(ex["weak"][0]), "d_s": d_s, "d_w": d_w, "d_sw": d_sw, "n": n, "sigma2": sigma2}
+
+
+
+def ratio_sweep(param, dense, mc_values, *, d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, theta=None,
+                trials=1000, seed=0):
+    """Exact PGR / OPR over a dense grid of ``param`` and Monte Carlo at ``mc_values``.
+
+    Parameters
+    ----------
+    param : {"d_sw", "n", "N", "sigma2"}
+    dense, mc_values : sequence
+        Grid of the exact curves and of the Monte Carlo points.
+    theta : array_like, optional
+        Ground truth (default zero, length ``d_s + d_w + 1``).
+
+    Returns
+    -------
+    dict
+        ``"x"``, ``"pgr"``, ``"opr"`` and the four risks (exact, dense);
+        ``"x_mc"``, ``"pgr_mc"``, ``"pgr_mc_se"``, ``"opr_mc"``, ``"opr_mc_se"``
+        and the Monte Carlo risks ``"<key>_mc"``.
+    """
+    base = dict(d_sw=d_sw, n=n, N=N, sigma2=sigma2)
+    theta = np.zeros(d_s + d_w + 1) if theta is None else np.asarray(theta, dtype=float)
+    ex = sweep_subspace({param: list(dense)}, d_s=d_s, d_w=d_w, theta=theta, **base)
+    out = {"param": param, "x": np.asarray(dense, dtype=float), "pgr": ex["pgr"], "opr": ex["opr"]}
+    out.update({k: ex[k] for k in RISK_KEYS})
+    out["w2s_bias"], out["w2s_variance"] = ex["w2s_bias"], ex["w2s_variance"]
+    sims = []
+    for i, v in enumerate(mc_values):
+        kw = dict(base, **{param: v})
+        sims.append(simulate_subspace(d_s, d_w, int(kw["d_sw"]), int(kw["n"]), int(kw["N"]), float(kw["sigma2"]),
+                                      theta, trials, seed + i))
+    out["x_mc"] = np.asarray(mc_values, dtype=float)
+    for k in ("pgr", "opr"):
+        out[k + "_mc"] = np.array([s[k] for s in sims])
+        out[k + "_mc_se"] = np.array([s[k + "_se"] for s in sims])
+    for k in RISK_KEYS:
+        out[k + "_mc"] = np.array([s[k] for s in sims])
+        out[k + "_mc_se"] = np.array([s[k + "_se"] for s in sims])
+    return out
+
+
+
+def noise_sweep(theta, *, d_s=10, d_w=20, d_sw=5, n=100, N=200, dense=None,
+                mc_values=(0.01, 0.1, 1.0, 10.0, 100.0), trials=1000, seed=0):
+    """Risks over ``sigma2`` for a ground truth with signal (see :func:`ratio_sweep`).
+
+    Adds ``"bias_dominated"`` and ``"beats_teacher"`` (from
+    :func:`w2s_lib.regime_from_risks`) on the dense grid.
+    """
+    dense = np.geomspace(0.01, 100.0, 81) if dense is None else np.asarray(dense, dtype=float)
+    out = ratio_sweep("sigma2", dense, mc_values, d_s=d_s, d_w=d_w, d_sw=d_sw, n=n, N=N, theta=theta,
+                      trials=trials, seed=seed)
+    reg = regime_from_risks({k: out[k] for k in (*RISK_KEYS, "w2s_bias", "w2s_variance")})
+    out["bias_dominated"], out["beats_teacher"] = reg["bias_dominated"], reg["beats_teacher"]
+    return out

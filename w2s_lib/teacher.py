@@ -30,7 +30,8 @@ from .random_features import (TARGETS, _GramFactor, check_beta, population_gram,
                              target_profile)
 
 __all__ = ["Teacher", "fit_teacher", "least_squares_loss", "teacher_weights", "cached_teacher", "teacher_losses",
-           "teacher_grid", "teacher_error_by_degree"]
+           "teacher_grid", "teacher_error_by_degree", "geometric_mean_over_seeds", "teacher_local_slopes",
+           "teacher_error_split"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -249,3 +250,60 @@ def teacher_error_by_degree(teacher, max_degree=None):
     err = np.maximum(H.energies - 2.0 * H.cross + H.target_energies, 0.0)
     tail = max(H.tail_energy - 2.0 * H.tail_cross, 0.0)
     return np.arange(H.max_degree + 1), err, tail
+
+
+# ---------------------------------------------------------------------------
+# Teacher losses across seeds and widths, and the share of the error by degree (chapter 2)
+# ---------------------------------------------------------------------------
+
+def geometric_mean_over_seeds(losses):
+    """Geometric mean of losses over seeds (the last axis): the typical teacher on a log scale.
+
+    Parameters
+    ----------
+    losses : ndarray, shape (n_m, n_seeds)
+        Positive losses, e.g. from :func:`teacher_losses`.
+
+    Returns
+    -------
+    ndarray, shape (n_m,)
+    """
+    return np.exp(np.log(np.asarray(losses, dtype=float)).mean(-1))
+
+
+
+def teacher_local_slopes(d, m_values, seeds=tuple(range(5))):
+    """Local log-log slope of the seed-averaged teacher loss between consecutive widths.
+
+    Parameters
+    ----------
+    d : int
+    m_values : sequence of int, increasing, length >= 2
+    seeds : sequence of int
+
+    Returns
+    -------
+    m_mid : ndarray, shape (len(m_values) - 1,)
+        Geometric midpoints of consecutive widths.
+    slopes : ndarray, shape (len(m_values) - 1,)
+        ``Delta log gm(L_TE) / Delta log M_TE`` with ``gm`` the geometric mean over seeds.
+    """
+    m = np.asarray(m_values, dtype=float)
+    if m.size < 2 or np.any(np.diff(m) <= 0):
+        raise ValueError("m_values must hold at least 2 increasing widths")
+    logL = np.log(geometric_mean_over_seeds(teacher_losses(d, m_values, seeds)))
+    return np.sqrt(m[1:] * m[:-1]), np.diff(logL) / np.diff(np.log(m))
+
+
+
+def teacher_error_split(teacher):
+    """Shares of ``L_TE`` in degree 0, degree 1, degree 2 and degrees ``>= 3`` (sum 1).
+
+    Returns
+    -------
+    ndarray, shape (4,)
+    """
+    _, err, tail = teacher_error_by_degree(teacher)
+    parts = np.array([err[0], err[1], err[2] if err.size > 2 else 0.0, err[3:].sum() + tail])
+    tot = parts.sum()
+    return parts / tot if tot > 0 else parts

@@ -75,6 +75,7 @@ __all__ = [
     "trained_sweep",
     "CH8",
     "trained_point",
+    "sweep",
 ]
 
 #: Digits the networks are pretrained to classify.
@@ -648,3 +649,28 @@ def trained_point(n=CH8["n"], N=CH8["N"], sigma2=CH8["sigma2"]):
         As :func:`trained_w2s` (shared by the cache: do not modify).
     """
     return _trained_point(int(n), int(N), float(sigma2))
+
+
+# ---------------------------------------------------------------------------
+# The chapter's sweeps of the trained-network experiment (chapter 8)
+# ---------------------------------------------------------------------------
+
+def sweep(param, values, **fixed):
+    """Cached points over ``values`` of ``param`` (``"n"``, ``"N"`` or ``"sigma2"``), arrays by key.
+
+    Returns
+    -------
+    dict of ndarray
+        ``param``; risks, ``"<key>_se"``, ``"pgr"``, ``"opr"``, their SEs, ``"d_sw"`` and
+        ``"<key>_theory"`` (NaN where the exact formula does not exist).
+    """
+    if param not in ("n", "N", "sigma2"):
+        raise ValueError(f"param must be 'n', 'N' or 'sigma2', got {param!r}")
+    base = {"n": CH8["n"], "N": CH8["N"], "sigma2": CH8["sigma2"], **fixed}
+    pts = [trained_point(**{**base, param: v}) for v in values]
+    keys = [*RISK_KEYS, *(k + "_se" for k in RISK_KEYS), "pgr", "opr", "pgr_se", "opr_se", "d_sw"]
+    out = {param: np.asarray(values, dtype=float)}
+    out.update({k: np.array([p[k] for p in pts], dtype=float) for k in keys})
+    for k in (*RISK_KEYS, "pgr", "opr"):
+        out[k + "_theory"] = np.array([np.nan if p["theory"] is None else p["theory"][k] for p in pts])
+    return out

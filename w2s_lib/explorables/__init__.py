@@ -62,15 +62,12 @@ __all__ = [
     "Control",
     "Explorable",
     "ExplorableEntry",
-    "register_explorable",
     "define_explorable",
     "static_image",
     "registered_explorables",
     "round_sig",
     "records",
     "packed",
-    "inline",
-    "inline_layer",
     "CHAPTER_MODULES",
 ]
 
@@ -307,28 +304,6 @@ def packed(arrays, **keys):
     return out
 
 
-def inline(rows):
-    """Inline data of a chart layer: ``alt.InlineData`` over ``rows``, kept as a tuple.
-
-    Altair copies a chart deeply at every method call (``.properties``, ``.resolve_scale``,
-    concatenation, adding the controls), lists of records included; it leaves a tuple
-    alone, and writes it into the spec as the same JSON list.  With grids of thousands of
-    records, those copies were most of an explorable's build time.  Altair stores the
-    records once in the spec's top-level ``datasets`` and names them in the layer.
-    """
-    import altair as alt
-
-    return alt.InlineData(values=tuple(rows))  # (Altair moves it to the spec's "datasets")
-
-
-def inline_layer(rows):
-    """As :func:`inline`, but the records stay in the layer's own ``data.values`` (an
-    ``alt.Data``, which Altair does not move to the spec's top-level ``datasets``)."""
-    import altair as alt
-
-    return alt.Data(values=tuple(rows))
-
-
 class Explorable:
     """A figure drawn in the browser, with its controls and its data.
 
@@ -541,21 +516,6 @@ def _unchecked(build):
             return build(*args, **kwargs)
 
     return build_unchecked
-
-
-def register_explorable(name: str, *, expected: Callable[..., Mapping[str, list]], rtol: float = 1e-6):
-    """Decorator: register ``build`` (returning an :class:`Explorable`) under ``name``.
-
-    A figure registered this way is drawn over its grid only; :func:`define_explorable`
-    also lets a kernel draw it anywhere its controls reach.
-    """
-
-    def decorate(build):
-        build_unchecked = _unchecked(build)
-        _REGISTRY[name] = ExplorableEntry(name, build_unchecked, expected, rtol)
-        return build_unchecked
-
-    return decorate
 
 
 def define_explorable(name: str, *, controls: Sequence[Control], data, chart, expected, caption: str = "",
