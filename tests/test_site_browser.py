@@ -571,8 +571,9 @@ def _compare(where, shown, expected, rtol):
         missing = [k for k in keys if got and k not in got[0]]
         assert not missing, f"{where}: layer {layer!r} items lack fields {missing}: {got[0]}"
 
-        def key(r):
-            return tuple(f"{r[k]:.4g}" if isinstance(r[k], (int, float)) and not isinstance(r[k], bool)
+        def key(r):  # round-off (|x| < 1e-12, within the comparison's abs_tol) sorts as zero
+            return tuple((f"{r[k]:.4g}" if abs(r[k]) >= 1e-12 else "0")
+                         if isinstance(r[k], (int, float)) and not isinstance(r[k], bool)
                          else str(r[k]) for k in keys)
 
         for want, have in zip(sorted(rows, key=key), sorted(got, key=key)):

@@ -271,10 +271,10 @@ def exponent_window(d, m_lo, m_hi, seeds=SWEEP_SEEDS):
 
 
 def exponent_limits(d_values=None, seeds=SWEEP_SEEDS):
-    """Axis limits that hold :func:`draw_exponent` and :func:`draw_ratio_vs_width` at every
-    ``d`` of ``d_values`` (default :data:`SWEEP_D`): ``{"loss_x", "loss_y", "ratio_y"}``, each a
-    ``(low, high)`` pair.  The chapter-5 widget keeps them fixed, so that changing ``d``
-    moves the points within one frame (and the widget's axes are drawn once)."""
+    """Axis limits that hold chapter 5's figures (``figures_early_stopping.draw_exponent`` and
+    ``draw_ratio_vs_width``) at every ``d`` of ``d_values`` (default ``SWEEP_D``):
+    ``{"loss_x", "loss_y", "ratio_y"}``, each a ``(low, high)`` pair. The chapter-5 explorable
+    keeps them fixed, so that changing ``d`` moves the points within one frame."""
     rs = [width_sweep(d, tuple(seeds)) for d in (SWEEP_D if d_values is None else d_values)]
     return {"loss_x": (min(r.teacher_loss.min() for r in rs) * 0.7, 1.0),
             "loss_y": (0.3 * min(r.student_loss.min() for r in rs), 1.0),

@@ -574,7 +574,7 @@ def digits_grid(d_sw_values=DIGITS_OVERLAPS, n_values=DIGITS_N, target_component
 
 def grid_row(grid, n):
     """The overlap sweep at one ``n`` out of :func:`digits_grid` (the layout of
-    :func:`w2s_lib.digits_overlap_sweep`, for :func:`fig_digits_sweep`)."""
+    :func:`w2s_lib.digits_overlap_sweep`, for ``figures_subspace.fig_digits_sweep``)."""
     idx = np.flatnonzero(grid["n"] == n)
     if idx.size == 0:
         raise ValueError(f"n must be one of {list(grid['n'])}, got {n!r}")

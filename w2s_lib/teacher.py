@@ -236,7 +236,7 @@ def teacher_error_by_degree(teacher, max_degree=None):
     max_degree : int, optional
         Resolve degrees ``0..max_degree`` only and lump the rest (exactly, from
         ``|f_TE|^2``) into ``tail``; default: the teacher's adaptive decomposition
-        (:attr:`w2s_lib.Teacher.harmonics`).
+        (``Teacher.harmonics``).
 
     Returns
     -------
