@@ -98,7 +98,7 @@ def _story_chapters() -> list[str]:
 
 #: Every story chapter shows figures; the ledger (appendix) is a table, tested as one.
 FIGURE_CHAPTERS = [d for d in _story_chapters() if d in CHAPTERS]
-LEDGER_PAGE = "chapters/09_ledger"
+LEDGER_PAGE = "chapters/10_ledger"
 SCREENSHOT_PAGES = [PAGES[0]] + CHAPTERS
 
 
