@@ -16,6 +16,9 @@ Random-feature weak-to-strong (Medvedev et al., 2025)
 Subspace weak-to-strong (Dong et al., 2025)
     subspace          exact ridgeless risks, Monte Carlo simulation, sweeps
     real_data         intrinsic dimension and d_sw on scikit-learn's digits
+
+One mechanism (chapter 9)
+    synthesis         both students as filters of the teacher: gain, misfit, the per-degree floor
 """
 
 __version__ = "0.1.0"
@@ -112,6 +115,20 @@ _EXPORTS = {
         "intrinsic_dimension",
         "measured_correlation_dimension",
         "spectrum_intrinsic_dimension",
+    ),
+    "synthesis": (
+        "DegreeProfile",
+        "ball_projection_filter",
+        "bias_placement",
+        "degree_profile",
+        "early_stopping_filter",
+        "filter_risks",
+        "fixed_teacher_mc",
+        "fixed_teacher_risks",
+        "gain_misfit_curve",
+        "per_degree_floor",
+        "subspace_gain_misfit",
+        "subspace_gain_misfit_mc",
     ),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
