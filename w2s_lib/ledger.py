@@ -777,7 +777,7 @@ def markdown_table(results) -> str:
                     else f"{r.quantity} = **{value}**")
         kind = f"{r.kind}, {r.where}" if r.where else r.kind
         rows.append(f"| **{r.id}** {mark} | {cell(r.statement)} *({cell(kind)})* | {cell(r.config)} | "
-                    f"{cell(measured)} | {cell(r.op)} {r.threshold:.3g} (margin {format_value(r.margin)}) | "
+                    f"{cell(measured)} | {cell(r.op)} {r.threshold:.3g} (margin {cell(format_value(r.margin))}) | "
                     f"{_chapter_link(r.chapter)} |")
     return "\n".join(rows)
 
@@ -793,6 +793,166 @@ def format_table(results) -> str:
     kinds = ", ".join(f"{sum(r.kind == k for r in results)} {k}" for k in ("paper", "derived", "measured"))
     lines.append(f"{n_pass} of {len(results)} claims pass ({kinds})")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Part III: one mechanism (chapter 9, w2s_lib.synthesis)
+# ---------------------------------------------------------------------------
+
+_C9 = "chapters/09_mechanism"
+S_D, S_WIDTHS, S_SEEDS = 16, (64, 128, 256, 512, 1024), (0, 1, 2)
+_S_TAUS = np.geomspace(1e-2, 1e6, 2001)
+
+
+def _s_profile(target, d, m, seed):
+    from .synthesis import degree_profile
+    from .teacher import cached_teacher, teacher_weights
+
+    if target == "linear":
+        return degree_profile(cached_teacher(d, m, seed))
+    return degree_profile(fit_teacher(teacher_weights(d, m, seed), target=target))
+
+
+def _s_projection_pythagoras():
+    from .synthesis import subspace_gain_misfit_mc
+
+    theta = make_theta(10, 20, 5, shared=0.7, s_only=0.3, outside=0.2)
+    mc = subspace_gain_misfit_mc(10, 20, 5, 100, np.inf, 1.0, theta, 2000, 90)
+    return float(np.abs(mc["per_trial"]["slack"]).max() / mc["misfit"])
+
+
+def _s_mc_z(cases):
+    from .synthesis import subspace_gain_misfit, subspace_gain_misfit_mc
+
+    worst = 0.0
+    for i, (N, energies) in enumerate(cases):
+        theta = make_theta(10, 20, 5, **energies)
+        ex = subspace_gain_misfit(10, 20, 5, 100, N, 1.0, theta)
+        mc = subspace_gain_misfit_mc(10, 20, 5, 100, N, 1.0, theta, 4000, 91 + i)
+        worst = max(worst, abs(mc["slack"] - ex["slack"]) / mc["slack_se"])
+    return worst
+
+
+def _s_projection_discrepancy_z():
+    return _s_mc_z([(np.inf, dict(shared=0.6, w_only=0.4))])
+
+
+def _s_finite_N_z():
+    return _s_mc_z([(30, dict(shared=1.0)), (200, dict(shared=1.0)), (30, dict(shared=0.6, w_only=0.4, s_only=0.2))])
+
+
+def _s_ball_min_slack():
+    from .synthesis import ball_projection_filter, filter_risks
+
+    worst = np.inf
+    for d in (8, 16, 32):
+        for m in S_WIDTHS:
+            for s in S_SEEDS:
+                p = _s_profile("linear", d, m, s)
+                worst = min(worst, filter_risks(p, ball_projection_filter(p)[0])["slack"] / p.teacher_loss)
+    return float(worst)
+
+
+def _s_stopped(target, m, s):
+    from .synthesis import gain_misfit_curve
+
+    p = _s_profile(target, S_D, m, s)
+    c = gain_misfit_curve(p, _S_TAUS)
+    return p, c, int(np.argmin(c["student_loss"]))
+
+
+def _s_early_min_slack():
+    worst = np.inf
+    for m in S_WIDTHS:
+        for s in S_SEEDS:
+            p, c, i = _s_stopped("linear", m, s)
+            worst = min(worst, c["slack"][i] / p.teacher_loss)
+    return float(worst)
+
+
+def _s_early_crossing():
+    """Largest tau where gain < misfit, relative to tau*, over the sweep."""
+    worst = 0.0
+    for m in S_WIDTHS:
+        for s in S_SEEDS:
+            p, c, i = _s_stopped("linear", m, s)
+            neg = np.flatnonzero(c["slack"][: i + 1] < 0)
+            worst = max(worst, _S_TAUS[neg[-1]] / _S_TAUS[i] if neg.size else 0.0)
+    return float(worst)
+
+
+def _s_bias_outside_z():
+    from .synthesis import bias_placement, fixed_teacher_mc
+
+    b = bias_placement(d_s=10, d_w=20, d_sw=5, bias2=0.3, N=30)["outside"]
+    mc = fixed_teacher_mc(b["teacher_coef"], b["theta"], 10, 30, 4000, 92)
+    return float(max(abs(mc[k] - b["finite"][k]) / mc[k + "_se"] for k in ("student", "misfit")))
+
+
+def _s_bias_inside_share():
+    from .synthesis import bias_placement, fixed_teacher_mc
+
+    b = bias_placement(d_s=10, d_w=20, d_sw=5, bias2=0.3, N=200)
+    gains = {}
+    for where in ("inside", "outside"):
+        mc = fixed_teacher_mc(b[where]["teacher_coef"], b[where]["theta"], 10, 200, 2000, 93)
+        gains[where] = mc["gain"]
+    return float(abs(gains["inside"]) / gains["outside"])
+
+
+def _s_floor_below_every_time():
+    from .synthesis import per_degree_floor
+
+    worst = np.inf
+    for target in ("linear", "relu", "he2"):
+        for m in (64, 256, 1024):
+            p, c, _ = _s_stopped(target, m, 0)
+            worst = min(worst, float(np.min(c["student_loss"]) - per_degree_floor(p)[0]) / p.teacher_loss)
+    return worst
+
+
+def _s_relu_floor_share():
+    from .synthesis import per_degree_floor
+
+    return float(min(per_degree_floor(p)[0] / p.teacher_loss
+                     for p in (_s_profile("relu", S_D, m, 0) for m in S_WIDTHS)))
+
+
+_S_CFG = "d_s = 10, d_w = 20, d_sw = 5, n = 100, sigma^2 = 1"
+_S_SWEEP = f"d = {S_D}, M_TE = 64..1024, kernel-limit student, seeds {S_SEEDS}"
+_S_SRC = "derived (misfit inequality: Charikar et al. 2024)"
+
+S_CLAIMS: tuple[Claim, ...] = (
+    Claim("S1", "With N -> infinity the subspace student is the projection of the teacher onto V_s; if the target has no energy in V_w minus V_s, gain equals misfit on every draw (Pythagoras).",
+          _S_SRC, _C9, _S_CFG + ", |theta|^2 = 0.7 on S n W, 0.3 on S minus W, 0.2 outside; 2000 draws",
+          "max |gain - misfit| / mean misfit", _s_projection_pythagoras, "<", 1e-6, "derived"),
+    Claim("S2", "A target with energy E_ws in V_w minus V_s breaks the equality of the projection student: E[gain - misfit] = -2 E_ws.",
+          "derived", _C9, _S_CFG + ", N = infinity, |theta|^2 = 0.6 on S n W, 0.4 on W minus S; 4000 draws",
+          "|MC - exact| / SE of gain - misfit", _s_projection_discrepancy_z, "<", 4.0, "derived"),
+    Claim("S3", "With finite N the student is not a projection: E[gain - misfit] = -2 E_ws - 2 E|P_s^perp theta_w|^2 d_s/(N - d_s - 1) (theta_w the teacher), matched by Monte Carlo.",
+          "derived", _C9, _S_CFG + ", N = 30 and 200, three targets; 4000 draws each",
+          "largest |MC - exact| / SE", _s_finite_N_z, "<", 4.0, "derived"),
+    Claim("S4", "The L2 projection of the teacher onto the RKHS ball that holds the linear target (a ridge-type filter) gains at least its misfit.",
+          _S_SRC, _C9, f"d = 8, 16, 32, M_TE = 64..1024, kernel limit, seeds {S_SEEDS}",
+          "smallest (gain - misfit) / L_TE", _s_ball_min_slack, ">=", 0.0, "derived"),
+    Claim("S5", "The early-stopped kernel student (not a projection) also gains at least its misfit at its optimal time tau*, for every teacher of the sweep.",
+          "derived", _C9, _S_SWEEP, "smallest (gain - misfit) / L_TE at tau*", _s_early_min_slack, ">", 0.0, "measured"),
+    Claim("S6", "Early on the inequality fails (at tau = 0, gain - misfit = -2 (1 - L_TE)); it turns to gain >= misfit before tau*.",
+          "derived", _C9, _S_SWEEP, "largest tau with gain < misfit, divided by tau*", _s_early_crossing, "<", 1.0, "measured"),
+    Claim("S7", "A pure-bias teacher error outside V_s is removed down to a d_s/(N - d_s - 1) share (exact formula against Monte Carlo).",
+          "derived", _C9, "d_s = 10, d_w = 20, d_sw = 5, N = 30, unit signal on S n W, bias energy 0.3 on W minus S; 4000 draws",
+          "largest |MC - exact| / SE (student risk, misfit)", _s_bias_outside_z, "<", 4.0, "derived"),
+    Claim("S8", "The same bias inside V_s (on S n W) is inherited: no gain, however many pseudo-labels.",
+          "derived", _C9, "as S7 with N = 200, bias on S n W instead; 2000 draws",
+          "|gain inside| / gain outside", _s_bias_inside_share, "<", 0.01, "measured"),
+    Claim("S9", "No time beats the per-degree floor sum_k min_{0<=g<=1} |g f_TE,k - f*_k|^2, for a linear, a ReLU or a degree-2 target.",
+          "derived", _C9, f"d = {S_D}, M_TE = 64, 256, 1024, seed 0, targets linear, relu, he2, tau on a 2001-point grid",
+          "smallest (min_tau L_ST - floor) / L_TE", _s_floor_below_every_time, ">=", 0.0, "derived"),
+    Claim("S10", "A ReLU target has content in every even degree: its floor is more than half the teacher's error at every teacher size, so the gain stays small.",
+          "derived", _C9, f"d = {S_D}, M_TE = 64..1024, seed 0, target relu", "smallest floor / L_TE",
+          _s_relu_floor_share, ">", 0.5, "measured"),
+)
+CLAIMS = CLAIMS + S_CLAIMS
 
 
 def main(argv=None) -> int:
