@@ -31,6 +31,7 @@ called ``slack`` below.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,12 +46,17 @@ __all__ = [
     "ball_projection_filter",
     "filter_risks",
     "gain_misfit_curve",
+    "student_error_by_degree",
+    "book_profile",
     "per_degree_floor",
     "subspace_gain_misfit",
     "subspace_gain_misfit_mc",
     "fixed_teacher_risks",
     "fixed_teacher_mc",
     "bias_placement",
+    "DEGREE_GROUPS",
+    "errors_by_degree_group",
+    "bias_split",
 ]
 
 
@@ -239,6 +245,49 @@ def filter_risks(profile, g):
     out = {"student_loss": loss, "misfit": misfit, "gain": gain, "slack": slack,
            "inherited": np.sum(g * g * err, axis=0), "unreached": np.sum((1.0 - g) ** 2 * T, axis=0)}
     return {k: (float(v) if np.ndim(v) == 0 else v) for k, v in out.items()}
+
+
+def student_error_by_degree(profile, g):
+    """The spectral student's error degree by degree: ``T_k - 2 g_k C_k + g_k^2 E_k``.
+
+    Parameters
+    ----------
+    profile : DegreeProfile
+    g : array_like, shape (K + 2,)
+
+    Returns
+    -------
+    ndarray, shape (K + 2,)
+        Sums to the student's loss (:func:`filter_risks`); at ``g = 1`` it is the teacher's
+        error (:attr:`DegreeProfile.teacher_error`), at ``g = 0`` the target's energy.
+    """
+    profile = _check_profile(profile)
+    g = check_array(g, "g", ndim=1, shape=profile.rates.shape)
+    return np.maximum(profile.target_energy - 2.0 * g * profile.cross + g * g * profile.teacher_energy, 0.0)
+
+
+@functools.lru_cache(maxsize=64)
+def book_profile(target, d, M_TE, seed=0):
+    """:func:`degree_profile` of the book's teacher (seeding rule of :func:`w2s_lib.teacher.teacher_weights`).
+
+    Parameters
+    ----------
+    target : {"linear", "relu", "he2"}
+    d, M_TE, seed : int
+
+    Returns
+    -------
+    DegreeProfile
+    """
+    from .random_features import TARGETS
+    from ._validation import check_choice
+    from .teacher import cached_teacher, fit_teacher, teacher_weights
+
+    check_choice(target, "target", TARGETS)
+    d, M_TE, seed = check_int(d, "d", low=2), check_int(M_TE, "M_TE", low=1), check_int(seed, "seed", low=0)
+    if target == "linear":
+        return degree_profile(cached_teacher(d, M_TE, seed))
+    return degree_profile(fit_teacher(teacher_weights(d, M_TE, seed), target=target))
 
 
 def gain_misfit_curve(profile, taus):
@@ -482,3 +531,54 @@ def bias_placement(d_s=10, d_w=20, d_sw=5, bias2=0.3, N=200):
                       "finite": fixed_teacher_risks(t, theta, d_s, N),
                       "projection": fixed_teacher_risks(t, theta, d_s, np.inf)}
     return out
+
+
+# ---------------------------------------------------------------------------
+# Chapter 9's figure: the two models' errors split by where they lie
+# ---------------------------------------------------------------------------
+
+#: The harmonic degrees grouped as chapter 9 shows them.
+DEGREE_GROUPS = ("degree 0", "degree 1", "degree 2", "degrees \u2265 3")
+
+
+def errors_by_degree_group(target, d, M_TE, tau):
+    """Teacher's and early-stopped student's errors in :data:`DEGREE_GROUPS`, in units of ``L_TE``.
+
+    Returns
+    -------
+    teacher, student : ndarray, shape (4,)
+    risks : dict
+        :func:`filter_risks` at ``tau`` (absolute units) with ``"L_TE"``.
+    """
+    p = book_profile(target, d, M_TE)
+    g = early_stopping_filter(p, float(tau))
+    group = lambda v: np.array([v[0], v[1], v[2], v[3:].sum()]) / p.teacher_loss  # noqa: E731
+    risks = dict(filter_risks(p, g), L_TE=p.teacher_loss)
+    return group(p.teacher_error), group(student_error_by_degree(p, g)), risks
+
+
+def bias_split(out, N, *, d_s=10, d_w=20, d_sw=5, bias2=0.3):
+    """A pure-bias teacher with a share ``out`` of its bias outside ``V_s`` (on ``W \\ S``).
+
+    Unit signal on ``S n W``; bias energy ``(1 - out) bias2`` on ``S n W`` and ``out bias2`` on
+    ``W \\ S``; the student fitted on ``N`` pseudo-labels (:func:`fixed_teacher_risks`).
+
+    Returns
+    -------
+    risks : dict
+        :func:`fixed_teacher_risks`.
+    parts : dict
+        ``"teacher"`` and ``"student"``: their errors inside ``V_s``, outside ``V_s`` and the
+        student's estimation noise, each a tuple of 3 floats summing to the risk.
+    """
+    out = check_float(out, "out", low=0.0, high=1.0)
+    D = d_s + d_w - d_sw
+    inside, outside = slice(d_s - d_sw, d_s), slice(d_s, D)
+    theta = np.zeros(D)
+    theta[inside] = np.sqrt(1.0 / d_sw)
+    t = theta.copy()
+    t[inside] += np.sqrt((1 - out) * bias2 / d_sw)
+    t[outside] = np.sqrt(out * bias2 / (D - d_s))
+    r = fixed_teacher_risks(t, theta, d_s, N)
+    kept = (1 - out) * bias2
+    return r, {"teacher": (kept, out * bias2, 0.0), "student": (kept, 0.0, r["student"] - kept)}

@@ -94,6 +94,7 @@ CHAPTER_MODULES: tuple[str, ...] = (
     "w2s_lib.explorables.subspace",
     "w2s_lib.explorables.real_data",
     "w2s_lib.explorables.trained_networks",
+    "w2s_lib.explorables.mechanism",
 )
 
 
