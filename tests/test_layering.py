@@ -121,10 +121,20 @@ def test_no_matplotlib_private_attribute_in_w2s_lib():
     assert not hits, hits
 
 
+#: Explorable modules of chapters written after issue 24 set the 4,000-line budget of chapters
+#: 1-8 (figures, explorables and their machinery); each is held to its own budget below.
+_LATER_CHAPTERS = {"mechanism.py": 160}
+
+
 def test_the_figure_layer_stays_small():
-    """The figure layer (matplotlib figures and explorables) at most 4,000 lines."""
+    """The figure layer of chapters 1-8 (matplotlib figures, explorables, their machinery) at most
+    4,000 lines (issue 24); a later chapter's explorable module at most its own budget."""
     files = list(ROOT.glob("figures_*.py")) + list((ROOT / "explorables").glob("*.py")) + \
         list((ROOT / "explorables").glob("*.js"))
     assert not (ROOT / "interactive.py").exists(), "the matplotlib widget layer is gone"
-    lines = sum(len(p.read_text().splitlines()) for p in files)
-    assert lines <= 4000, f"the figure layer has {lines} lines"
+    later = {p for p in files if p.name in _LATER_CHAPTERS}
+    lines = sum(len(p.read_text().splitlines()) for p in files if p not in later)
+    assert lines <= 4000, f"the figure layer of chapters 1-8 has {lines} lines"
+    for p in later:
+        n = len(p.read_text().splitlines())
+        assert n <= _LATER_CHAPTERS[p.name], f"{p.name} has {n} lines"

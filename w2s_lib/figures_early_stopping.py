@@ -29,11 +29,10 @@ from matplotlib.ticker import LogLocator, NullLocator
 from .early_stopping import degree_learning_times, early_stop, loss_by_degree
 from .finite_data import (FD, FD_TAU_GRID, N_VALUES, finite_data_student, finite_data_table, finite_data_teacher,
                           population_student as _population_student)
-from .limits import (SWEEP_D, SWEEP_SEEDS, exponent_limits, exponent_window, floor, overlap_floor, sweep_widths,
-                     teacher_size_sweep, width_sweep)
-from .random_features import sample_sphere
-from .student import student_trajectory
-from .teacher import fit_teacher
+from .limits import (STRONG, SWEEP_D, SWEEP_SEEDS, exponent_limits, exponent_window, floor, overlap_floor,
+                     strong_student_result, strong_student_table, sweep_widths, teacher_size_sweep, width_sweep)
+from .student import student_trajectory, teacher_and_student
+from .teacher import cached_teacher
 
 __all__ = [
     "CH4_D", "CH4_M_TE", "TAU_GRID", "N_VALUES", "SWEEP_D", "SWEEP_SEEDS",
@@ -55,57 +54,15 @@ _COLORS = {0: "tab:gray", 1: "tab:blue", 2: "tab:orange", 4: "tab:green", 6: "ta
 
 # ----------------------------------------------------------------------------- numerics (cached)
 
-@lru_cache(maxsize=64)
-def sweep_teacher(d, m, seed):
-    """The teacher of :func:`w2s_lib.teacher_size_sweep` for ``(d, M_TE, seed)`` (weights ``default_rng([seed, m])``)."""
-    return fit_teacher(sample_sphere(m, d, np.random.default_rng([seed, m])))
+#: The book's teacher (kept under this name for the chapters); :func:`w2s_lib.teacher.cached_teacher`.
+sweep_teacher = cached_teacher
 
 
 @lru_cache(maxsize=4)
 def _kernel_curve(d, m, seed):
-    T = sweep_teacher(d, m, seed)
+    T = cached_teacher(d, m, seed)
     k = student_trajectory(T)
     return T, k, k.loss(TAU_GRID), early_stop(k)
-
-
-#: strong-student configuration (SCIENCE item 6; ledger claims A6a/A6b).
-STRONG = dict(d=16, m_te=64, m_st=(64, 256, 1024))
-
-
-@lru_cache(maxsize=32)
-def strong_student_result(m_st, seed, d=STRONG["d"], m_te=STRONG["m_te"]):
-    """Early-stopped student of width ``m_st`` (``None`` = kernel limit) for the item-6 teacher.
-
-    Returns
-    -------
-    tuple
-        ``(Teacher, trajectory, StoppingResult)``; student weights ``default_rng([seed + 100, m_st])``.
-    """
-    T = sweep_teacher(d, m_te, seed)
-    W = None if m_st is None else sample_sphere(m_st, d, np.random.default_rng([seed + 100, m_st]))
-    traj = student_trajectory(T, W)
-    return T, traj, early_stop(traj)
-
-
-def strong_student_table(seeds=SWEEP_SEEDS, m_st_values=STRONG["m_st"]):
-    """``L_ST*/L_TE`` against the student width for the item-6 teacher (``d = 16``, ``M_TE = 64``).
-
-    Returns
-    -------
-    dict
-        ``m_st`` (n,), ``ratio`` (n, s) for the finite widths, ``kernel`` (s,) the kernel limit,
-        ``ceiling`` (n, s) the strong ceiling ``L_ceiling / L_TE`` of each finite student
-        (its own least-squares loss on the target).
-    """
-    seeds, ms = tuple(seeds), tuple(m_st_values)
-    ratio, ceil = np.empty((len(ms), len(seeds))), np.empty((len(ms), len(seeds)))
-    kern = np.empty(len(seeds))
-    for j, s in enumerate(seeds):
-        for i, m in enumerate(ms):
-            T, traj, r = strong_student_result(m, s)
-            ratio[i, j], ceil[i, j] = r.ratio, traj.ceiling / T.loss
-        kern[j] = strong_student_result(None, s)[2].ratio
-    return dict(m_st=np.array(ms), ratio=ratio, kernel=kern, ceiling=ceil)
 
 
 # ----------------------------------------------------------------------------- drawing helpers
@@ -146,10 +103,9 @@ def draw_u_curve(ax, d=CH4_D, m=CH4_M_TE, seed=0, tau=None, show_floor=False, lo
 
 
 @lru_cache(maxsize=8)
-def finite_student(d, m_te, m_st, seed, student_seed=0):
-    """Finite-width student of the teacher ``sweep_teacher(d, m_te, seed)`` (weights ``default_rng([student_seed + 100, m_st])``)."""
-    T = sweep_teacher(d, m_te, seed)
-    traj = student_trajectory(T, sample_sphere(m_st, d, np.random.default_rng([student_seed + 100, m_st])))
+def finite_student(d, m_te, m_st, seed):
+    """The book's student of width ``m_st`` of the teacher ``(d, m_te, seed)`` and its optimum."""
+    _, traj = teacher_and_student(d, m_te, m_st, seed)
     return traj, early_stop(traj)
 
 
@@ -289,12 +245,12 @@ def draw_floors(ax, d=32, widths=(2, 16, 64, 256, 1024), seed=0):
     return out
 
 
-def draw_finite_floors(ax, d=32, m_te=128, widths=(256, 1024), seed=0, student_seed=7):
+def draw_finite_floors(ax, d=32, m_te=128, widths=(256, 1024), seed=0):
     """Finite students and the kernel limit for one teacher, each over its own Cauchy-Schwarz floor."""
     T = sweep_teacher(d, m_te, seed)
     colors = ["tab:orange", "tab:red"]
     for M, c in zip(widths, colors):
-        st = student_trajectory(T, sample_sphere(M, d, student_seed))
+        _, st = teacher_and_student(d, m_te, M, seed)
         ax.plot(TAU_GRID, st.loss(TAU_GRID), color=c, lw=1.8, label=rf"$M_{{ST}}$={M}")
         ax.plot(TAU_GRID, overlap_floor(st, TAU_GRID), color=c, ls=":", lw=1.3)
     k = student_trajectory(T)

@@ -40,7 +40,7 @@ from ._blas import small_blas_call
 from ._validation import check_float, check_int, check_resources, check_rng, check_times, check_unit_rows
 from .random_features import population_gram, relu_features, sample_sphere, target_correlation
 from .early_stopping import early_stop
-from .student import _check_teacher, lambda_1, student_trajectory
+from .student import _check_teacher, lambda_1, student_trajectory, student_weights
 from .teacher import cached_teacher
 
 __all__ = ["SampleStudent", "train_on_samples", "FD", "FD_TAU_GRID", "N_VALUES", "finite_data_teacher",
@@ -170,7 +170,7 @@ def train_on_samples(teacher, W_student, N, seed, rcond=1e-12):
 # ---------------------------------------------------------------------------
 
 #: d = 16, a teacher of width 128 (seeding of :func:`w2s_lib.teacher.teacher_weights`) and a
-#: student of width 512 (weights ``default_rng([seed + 100, 512])``); samples seed ``1000 + seed``.
+#: student of width 512 (weights ``student_weights(16, 512, seed)``); samples seed ``1000 + seed``.
 FD = dict(d=16, m_te=128, m_st=512)
 #: Time grid of the finite-data students (they settle by tau ~ 1e9).
 FD_TAU_GRID = np.logspace(-2, 9, 200)
@@ -183,7 +183,7 @@ N_VALUES = (100, 200, 400, 512, 700, 1024, 2048)
 def finite_data_teacher(seed):
     """Teacher and student weights of the finite-data configuration for ``seed``."""
     T = cached_teacher(FD["d"], FD["m_te"], seed)
-    W = sample_sphere(FD["m_st"], FD["d"], np.random.default_rng([seed + 100, FD["m_st"]]))
+    W = student_weights(FD["d"], FD["m_st"], seed)
     W.setflags(write=False)
     return T, W
 

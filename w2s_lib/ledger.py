@@ -37,7 +37,8 @@ from .random_features import sample_sphere
 from .real_data import digits_overlap_sweep
 from .student import student_trajectory
 from .subspace import make_theta, simulate_subspace, subspace_risks, sweep_subspace
-from .teacher import fit_teacher
+from .student import student_weights
+from .teacher import cached_teacher, fit_teacher
 from .trained_features import (
     naive_overlap_relabelled,
     pretrained_model,
@@ -130,9 +131,9 @@ def _sweep():
     return teacher_size_sweep(RF_D, RF_WIDTHS, RF_SEEDS)
 
 
-@functools.lru_cache(maxsize=None)
 def _teacher(d, m, seed):
-    return fit_teacher(sample_sphere(m, d, np.random.default_rng([seed, m])))
+    """The book's teacher (seeding rule of :func:`w2s_lib.student.student_weights`)."""
+    return cached_teacher(d, m, seed)
 
 
 def _kernel_ratio(d, m, seed):
@@ -289,7 +290,7 @@ def _strong_student_ratios():
         vals = []
         for s in RF_SEEDS:
             T = _teacher(d, m_te, s)
-            W = None if m_st is None else sample_sphere(m_st, d, np.random.default_rng([s + 100, m_st]))
+            W = None if m_st is None else student_weights(d, m_st, s)
             vals.append(optimal_stopping(T, W).ratio)
         out.append(float(np.mean(vals)))
     return tuple(out)
@@ -322,7 +323,7 @@ def _finite_data():
         es, interp = [], []
         for s in RF_SEEDS:
             T = _teacher(d, m_te, s)
-            W = sample_sphere(m_st, d, np.random.default_rng([s + 100, m_st]))
+            W = student_weights(d, m_st, s)
             st = train_on_samples(T, W, N, seed=1000 + s)
             curve = loss_curve(st)
             es.append(float(np.min(curve[1])) / T.loss)

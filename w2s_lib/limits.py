@@ -33,6 +33,7 @@ from .random_features import TARGETS, sample_sphere
 from .teacher import fit_teacher
 
 __all__ = ["floor", "overlap_floor", "pgr", "fit_exponent", "SweepResult", "teacher_size_sweep", "SWEEP_D", "SWEEP_SEEDS",
+           "STRONG", "strong_student_result", "strong_student_table",
            "sweep_widths", "width_sweep", "exponent_window", "exponent_limits", "clamp_width_range"]
 
 
@@ -233,6 +234,48 @@ def teacher_size_sweep(d, m_values, seeds, target="linear"):
 
 SWEEP_D = (8, 16, 32)
 SWEEP_SEEDS = (0, 1, 2)
+
+
+#: strong-student configuration (SCIENCE item 6; ledger claims A6a/A6b).
+STRONG = dict(d=16, m_te=64, m_st=(64, 256, 1024))
+
+
+@lru_cache(maxsize=32)
+def strong_student_result(m_st, seed, d=STRONG["d"], m_te=STRONG["m_te"]):
+    """The book's early-stopped student of width ``m_st`` (``None``: kernel limit) of the teacher
+    ``(d, m_te, seed)`` (:func:`w2s_lib.student.teacher_and_student`).
+
+    Returns
+    -------
+    tuple
+        ``(Teacher, trajectory, StoppingResult)``.
+    """
+    from .early_stopping import early_stop
+    from .student import teacher_and_student
+
+    T, traj = teacher_and_student(d, m_te, m_st, seed)
+    return T, traj, early_stop(traj)
+
+
+def strong_student_table(seeds=SWEEP_SEEDS, m_st_values=STRONG["m_st"]):
+    """``L_ST*/L_TE`` against the student width for the item-6 teacher (``d = 16``, ``M_TE = 64``).
+
+    Returns
+    -------
+    dict
+        ``m_st`` (n,), ``ratio`` (n, s) for the finite widths, ``kernel`` (s,) the kernel limit,
+        ``ceiling`` (n, s) the strong ceiling ``L_ceiling / L_TE`` of each finite student
+        (its own least-squares loss on the target).
+    """
+    seeds, ms = tuple(seeds), tuple(m_st_values)
+    ratio, ceil = np.empty((len(ms), len(seeds))), np.empty((len(ms), len(seeds)))
+    kern = np.empty(len(seeds))
+    for j, s in enumerate(seeds):
+        for i, m in enumerate(ms):
+            T, traj, r = strong_student_result(m, s)
+            ratio[i, j], ceil[i, j] = r.ratio, traj.ceiling / T.loss
+        kern[j] = strong_student_result(None, s)[2].ratio
+    return dict(m_st=np.array(ms), ratio=ratio, kernel=kern, ceiling=ceil)
 
 
 def sweep_widths(d):

@@ -444,8 +444,16 @@ STUDENT_TAUS.setflags(write=False)
 
 
 def student_weights(d, M, seed=0):
-    """The student's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
-    return sample_sphere(M, d, np.random.default_rng([10_000 + int(seed), int(M)]))
+    """The student's weights for width ``M`` and ``seed``, shape ``(M, d)``.
+
+    The book's one seeding rule: the teacher of ``(d, M_TE, seed)`` has the weights
+    ``sample_sphere(M_TE, d, default_rng([seed, M_TE]))``
+    (:func:`w2s_lib.teacher.teacher_weights`) and its student of width ``M_ST`` the weights
+    ``sample_sphere(M_ST, d, default_rng([seed + 100, M_ST]))`` (this function). Every
+    chapter, explorable and ledger claim draws its networks through these two functions
+    (or :func:`teacher_and_student`), so one configuration gives one number everywhere.
+    """
+    return sample_sphere(M, d, np.random.default_rng([int(seed) + 100, int(M)]))
 
 
 def student_width(value):
