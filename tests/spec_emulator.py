@@ -141,10 +141,17 @@ def same_records(where, got, want, rtol=1e-6):
         return tuple((f"{r[k]:.5g}" if abs(r[k]) >= 1e-12 else "0") if isinstance(r[k], float) else str(r[k])
                      for k in keys)
 
-    for g, w in zip(sorted(got, key=order), sorted(want, key=order)):
-        for k in keys:
-            if isinstance(w[k], float) and not isinstance(w[k], bool):
-                assert math.isclose(g[k], w[k], rel_tol=rtol, abs_tol=1e-12), \
-                    f"{where} {k}: figure {g[k]!r}, w2s_lib {w[k]!r}"
-            else:
-                assert g[k] == w[k], f"{where} {k}: figure {g[k]!r}, w2s_lib {w[k]!r}"
+    def close(g, w):
+        return all(math.isclose(g[k], w[k], rel_tol=rtol, abs_tol=1e-12)
+                   if isinstance(w[k], float) and not isinstance(w[k], bool) else g[k] == w[k] for k in keys)
+
+    pairs = list(zip(sorted(got, key=order), sorted(want, key=order)))
+    if all(close(g, w) for g, w in pairs):
+        return
+    # Sorting can pair wrongly when records tie to 5 digits in the first keys (a plateau of a
+    # curve): match each expected record with a shown record equal to it within rtol instead.
+    left = list(got)
+    for w in sorted(want, key=order):
+        j = next((i for i, g in enumerate(left) if close(g, w)), None)
+        assert j is not None, f"{where}: w2s_lib record {w} is not shown"
+        left.pop(j)
