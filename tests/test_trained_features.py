@@ -220,3 +220,26 @@ def test_type_errors():
         tf.trained_sweep("N", [100.5])
     with pytest.raises(TypeError, match="seed"):
         tf.trained_sweep("N", [100], seed=np.random.default_rng(0))
+
+
+def test_untrained_features_follow_sklearns_initialisation_bounds():
+    from w2s_lib.trained_features import untrained_features
+
+    X = np.random.default_rng(0).uniform(0, 1, (50, 64))
+    H = untrained_features(X, 16, 3)
+    assert H.shape == (50, 16) and np.all(H >= 0)
+    # same seed, same network; the pre-activations are bounded by the Glorot bound times (|x|_1 + 1)
+    np.testing.assert_array_equal(H, untrained_features(X, 16, 3))
+    bound = np.sqrt(6.0 / (64 + 16))
+    assert H.max() <= bound * (X.sum(1).max() + 1)
+    with pytest.raises(ValueError, match="width"):
+        untrained_features(X, 0, 0)
+
+
+def test_untrained_null_overlap_is_large_but_below_the_trained_networks():
+    """Most of the overlap exists before training (the null is far above d_s d_w / D); training adds some."""
+    from w2s_lib.trained_features import untrained_overlap_null
+
+    null = untrained_overlap_null(5)
+    assert np.all(null["share"] > 0.5)
+    assert null["trained_share"] > null["share"].max()

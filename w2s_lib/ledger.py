@@ -512,8 +512,12 @@ def _b7_weaker():
 
 
 def _b7_dsw_vs_random():
-    r = _b7()
-    return r["d_sw"] / random_subspace_overlap(_B7["n"] + _B7["N"], r["d_s"], r["d_w"])
+    """Share d_sw / d_w of the trained weak network inside the strong representation, minus the
+    largest share among 5 untrained networks of the weak architecture (the null of training)."""
+    from .trained_features import untrained_overlap_null
+
+    null = untrained_overlap_null(5, _B7["threshold"], _B7["digit"])
+    return float(null["trained_share"] - null["share"].max())
 
 
 def _b7_naive():
@@ -648,9 +652,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("B7a", "The weak trained network is genuinely weaker than the strong one on the pretraining task.",
           "derived", _C8, _B7_CFG + "; 200 held-out images of digits 0-4",
           "strong minus weak held-out accuracy", _b7_weaker, ">", 0.0),
-    Claim("B7b", "Measured in sample space, the trained networks share far more than random subspaces would.",
-          "paper [ID]", _C8, _B7_CFG + ", sigma^2 = 2",
-          "d_sw / (d_s d_w / (n + N))", _b7_dsw_vs_random, ">", 5.0),
+    Claim("B7b", "Training makes the weak representation lie further inside the strong one than an untrained network of the same architecture does (most of the overlap is there before training).",
+          "measured", _C8, _B7_CFG + "; 5 untrained 16-unit networks (scikit-learn's initialisation), 99%-variance dimensions, all 896 images",
+          "trained share d_sw/d_w minus the largest untrained share", _b7_dsw_vs_random, ">", 0.0),
     Claim("B7c", "The naive recipe (principal directions in each model's own unit coordinates) returns the random-subspace value d_s d_w / D.",
           "derived", _C8, _B7_CFG + "; 200 random relabellings of the strong network's units",
           "|mean naive overlap - d_s d_w / D| / (d_s d_w / D)", _b7_naive, "<", 0.1),

@@ -68,6 +68,8 @@ __all__ = [
     "intrinsic_dimension_profile",
     "naive_principal_overlap",
     "naive_overlap_relabelled",
+    "untrained_features",
+    "untrained_overlap_null",
     "random_subspace_overlap",
     "inject_label_noise",
     "trained_representations",
@@ -379,6 +381,62 @@ def random_subspace_overlap(D, d_s, d_w):
     d_s = check_int(d_s, "d_s", low=1, high=D)
     d_w = check_int(d_w, "d_w", low=1, high=D)
     return d_s * d_w / D
+
+
+def untrained_features(X, width, seed):
+    """Hidden-layer activations of an *untrained* one-hidden-layer ReLU network.
+
+    The weights and biases are drawn as scikit-learn's ``MLPClassifier`` initialises them
+    (Glorot uniform, ``U(-b, b)`` with ``b = sqrt(6 / (fan_in + fan_out))``), so the network
+    differs from a trained one of the same width only by its training.
+
+    Parameters
+    ----------
+    X : array_like, shape (m, p)
+        Images (pixels scaled to [0, 1]).
+    width : int >= 1
+        Hidden units.
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, shape (m, width)
+    """
+    X = check_array(X, "X", ndim=2)
+    width = check_int(width, "width", low=1, high=4096)
+    rng = check_rng(seed)
+    bound = np.sqrt(6.0 / (X.shape[1] + width))
+    W = rng.uniform(-bound, bound, (X.shape[1], width))
+    b = rng.uniform(-bound, bound, width)
+    return np.maximum(X @ W + b, 0.0)
+
+
+@functools.lru_cache(maxsize=4)
+def untrained_overlap_null(seeds=5, threshold=0.99, digit=8):
+    """The overlap a skeptic expects without training: untrained weak networks against the strong one.
+
+    For each seed an untrained network of the weak architecture (16 units) is cut at its
+    ``threshold``-variance dimension ``d_w``, and its sample-space correlation dimension with the
+    trained strong representation is measured over all downstream images, as for the trained
+    weak network.
+
+    Returns
+    -------
+    dict
+        ``"d_w"`` (seeds,) and ``"d_sw"`` (seeds,) of the untrained networks, ``"share"``
+        ``d_sw / d_w`` (seeds,), and the trained weak network's ``"trained_share"``.
+    """
+    seeds = check_int(seeds, "seeds", low=1, high=100)
+    rep = trained_representations(threshold, digit)
+    X = downstream_images()[0]
+    d_w, d_sw = [], []
+    for s in range(seeds):
+        H = untrained_features(X, WEAK["hidden"][0], np.random.default_rng([7, s]))
+        d = intrinsic_dimension(H, threshold)
+        d_w.append(d)
+        d_sw.append(measured_correlation_dimension(rep["F_s"], principal_features(H, d)))
+    d_w, d_sw = np.array(d_w), np.array(d_sw)
+    return {"d_w": d_w, "d_sw": d_sw, "share": d_sw / d_w, "trained_share": rep["d_sw_all"] / rep["d_w"]}
 
 
 def inject_label_noise(y, level, seed, kind="gaussian"):
