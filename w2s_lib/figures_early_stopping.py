@@ -332,7 +332,7 @@ def draw_strong_student(ax, seeds=SWEEP_SEEDS):
         ax.plot(m, tab["ratio"][:, j], "o", color="tab:blue", ms=4, alpha=0.6)
     ax.plot(m, tab["ratio"].mean(1), "-", color="tab:blue", lw=1.5, label=r"early-stopped $L_{ST}^\star/L_{TE}$")
     ax.plot(m, tab["ceiling"].mean(1), "s--", color="tab:gray", ms=4, lw=1,
-            label=r"strong ceiling $L_{\rm ceiling}/L_{TE}$")
+            label=r"student's own ceiling $L_{\rm ceiling}/L_{TE}$")
     ax.axhspan(tab["kernel"].min(), tab["kernel"].max(), color="tab:green", alpha=0.3,
                label=r"kernel limit $M_{ST}=\infty$")
     ax.axhline(1.0, color="k", lw=1, label="teacher")

@@ -264,7 +264,7 @@ def strong_student_table(seeds=SWEEP_SEEDS, m_st_values=STRONG["m_st"]):
     -------
     dict
         ``m_st`` (n,), ``ratio`` (n, s) for the finite widths, ``kernel`` (s,) the kernel limit,
-        ``ceiling`` (n, s) the strong ceiling ``L_ceiling / L_TE`` of each finite student
+        ``ceiling`` (n, s) the own ceiling ``L_ceiling / L_TE`` of each finite student
         (its own least-squares loss on the target).
     """
     seeds, ms = tuple(seeds), tuple(m_st_values)

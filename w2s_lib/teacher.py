@@ -133,7 +133,8 @@ def _projection(G, b, rcond):
 def least_squares_loss(W, target="linear", beta=None, rcond=1e-10):
     """Best population loss reachable with features ``W`` (the teacher's loss).
 
-    Used as the *strong ceiling* of a finite student: ``least_squares_loss(W_student)``.
+    Used as the *own ceiling* of a finite student (its loss trained on the target itself):
+    ``least_squares_loss(W_student)``. (The strong ceiling of Part II is another model.)
 
     Parameters
     ----------
