@@ -43,43 +43,38 @@ def test_slack_is_gain_minus_misfit_and_has_its_limits(linear_profile):
     np.testing.assert_allclose(c["slack"], c["gain"] - c["misfit"], atol=1e-14)
 
 
+def _exact_misfit(T, W, u):
+    """|f_u - f_TE|^2 by the exact Gram algebra."""
+    return float(u @ population_gram(W) @ u - 2 * u @ population_gram(W, T.W) @ T.coef + T.norm2)
+
+
 def test_misfit_of_a_finite_student_matches_monte_carlo_over_inputs():
     """|f_ST - f_TE|^2 from the exact Gram algebra equals a sample mean over x (independent)."""
     T = cached_teacher(8, 64, 0)
     W = student_weights(8, 512, 0)
     traj = student_trajectory(T, W)
-    rng = np.random.default_rng(5)
-    X = sample_sphere(200_000, 8, rng)
-    f_te = relu_features(X, T.W) @ T.coef
-    Phi = relu_features(X, W)
+    X = sample_sphere(200_000, 8, np.random.default_rng(5))
+    f_te, Phi = relu_features(X, T.W) @ T.coef, relu_features(X, W)
     fstar = target_values(X, "linear", T.beta)
     for tau in (2.0, 20.0):
-        u = traj.coef(tau)
-        diff = Phi @ u - f_te
-        mc = float(np.mean(diff**2))
-        se = float(np.std(diff**2) / np.sqrt(diff.size))
-        exact = float(u @ population_gram(W) @ u - 2 * u @ population_gram(W, T.W) @ T.coef + T.norm2)
-        # the loss identity: L_ST = L_TE - gain, gain = misfit + slack, slack = 2<f_TE - f_ST, f_ST - f*>
-        slack_mc = 2.0 * np.mean((f_te - Phi @ u) * (Phi @ u - fstar))
-        gain_mc = np.mean((f_te - fstar) ** 2) - np.mean((Phi @ u - fstar) ** 2)
-        assert gain_mc == pytest.approx(mc + slack_mc, abs=1e-10)
-        assert abs(mc - exact) < 4 * se
+        f_st = Phi @ traj.coef(tau)
+        sq = (f_st - f_te) ** 2
+        # the loss identity: gain = misfit + slack, slack = 2<f_TE - f_ST, f_ST - f*>, on the same sample
+        slack_mc = 2.0 * np.mean((f_te - f_st) * (f_st - fstar))
+        gain_mc = np.mean((f_te - fstar) ** 2) - np.mean((f_st - fstar) ** 2)
+        assert gain_mc == pytest.approx(sq.mean() + slack_mc, abs=1e-10)
+        assert abs(sq.mean() - _exact_misfit(T, W, traj.coef(tau))) < 4 * sq.std() / np.sqrt(sq.size)
 
 
 def test_kernel_limit_misfit_is_the_limit_of_wide_students():
-    """The filter formula's misfit against a wide finite student's exact misfit."""
+    """The filter formula's misfit against the exact misfit of a wide finite student."""
     T = cached_teacher(8, 64, 0)
     p = w2s.degree_profile(T)
     W = student_weights(8, 4096, 0)
     traj = student_trajectory(T, W)
-    rng = np.random.default_rng(2)
-    X = sample_sphere(100_000, 8, rng)
-    f_te = relu_features(X, T.W) @ T.coef
-    Phi = relu_features(X, W)
     for tau in (3.0, 10.0):
         kernel = w2s.filter_risks(p, w2s.early_stopping_filter(p, tau))["misfit"]
-        finite = float(np.mean((Phi @ traj.coef(tau) - f_te) ** 2))
-        assert finite == pytest.approx(kernel, rel=0.15)
+        assert _exact_misfit(T, W, traj.coef(tau)) == pytest.approx(kernel, rel=0.15)
 
 
 def test_ball_projection_is_the_constrained_minimiser(linear_profile):
