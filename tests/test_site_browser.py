@@ -460,6 +460,17 @@ def test_ledger_page_shows_every_claim_passing_with_working_chapter_links(browse
     assert rows.count() == len(CLAIMS), f"ledger table has {rows.count()} rows, {len(CLAIMS)} claims"
     texts = rows.all_inner_texts()
     assert all("pass" in t and "FAIL" not in t for t in texts), [t[:60] for t in texts if "pass" not in t]
+    # the values: each row's id, measured number and threshold equal a fresh run of the ledger
+    from w2s_lib.ledger import format_value, run_ledger
+
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
+    shown = {c[0].split()[0]: c for c in cells}
+    for r in run_ledger():
+        assert r.id in shown, f"claim {r.id} is not on the ledger page"
+        value = format_value(r.value)
+        want = "< 1e-9" if value.startswith("|x|") else f"= {value}"
+        assert want in shown[r.id][3], f"{r.id}: page shows {shown[r.id][3]!r}, the ledger measures {value}"
+        assert f"{r.op} {r.threshold:.3g}" in shown[r.id][4], f"{r.id}: threshold {shown[r.id][4]!r}"
     hrefs = page.eval_on_selector_all("article table tbody tr a.reference.internal", "els => els.map(e => e.getAttribute('href'))")
     assert len(hrefs) >= len(CLAIMS) and all(h.split("#")[0].endswith(".html") for h in hrefs), hrefs[:5]
 
