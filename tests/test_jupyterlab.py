@@ -71,14 +71,17 @@ def test_a_chapter_opens_offline_with_its_figures_and_its_myst_rendered(lab, not
             assert p.locator(".jp-RenderedVegaLite canvas").count() == n_fig
         src = (ROOT / "chapters" / notebook).read_text()
         if ":class: dropdown" in src:  # jupyterlab-myst renders markdown cells asynchronously
-            p.wait_for_function("document.querySelectorAll('details.myst-admonition').length > 0", timeout=30_000)
+            # dropdown admonitions render as details.myst-admonition, sphinx-exercise solutions as
+            # details.myst-exercise
+            p.wait_for_function("document.querySelectorAll('details.myst-admonition, details.myst-exercise').length > 0",
+                                timeout=30_000)
         text = p.locator(".jp-Notebook").inner_text()
-        for raw in (":class:", "```{", "{doc}`", "{cite}`", "{admonition}"):
+        for raw in (":class:", "```{", ":::{", "{doc}`", "{cite}`", "{ref}`", "{prf:ref}`", "{glue:text}`", "{admonition}"):
             assert raw not in text, f"{notebook}: MyST not rendered, {raw!r} shows as text"
         if "{admonition}" in src or ":::{" in src or "```{" in src:
             assert p.locator(".myst-admonition").count() > 0, f"{notebook}: no admonition rendered"
         if ":class: dropdown" in src:
-            closed = p.evaluate("() => Array.from(document.querySelectorAll('details.myst-admonition'))"
+            closed = p.evaluate("() => Array.from(document.querySelectorAll('details.myst-admonition, details.myst-exercise'))"
                                 ".filter(d => !d.open).length")
             assert closed > 0, f"{notebook}: dropdown solutions are not hidden"
         assert not page.console_errors, f"{notebook}: console errors {page.console_errors}"
