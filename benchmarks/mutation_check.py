@@ -27,6 +27,15 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 #: name -> (file in w2s_lib, exact text, replacement, unit-test files to run)
 MUTATIONS = {
+    "synthesis_shrink_off_by_one": (
+        "synthesis.py", "return 0.0 if N == np.inf else d_s / (N - d_s - 1.0)",
+        "return 0.0 if N == np.inf else d_s / (N - d_s)", ["tests/test_synthesis.py"]),
+    "ball_constraint_unsquared": (
+        "synthesis.py", "h = lambda mu: float(np.sum(E[on] * lam[on] / (lam[on] + mu) ** 2)) - R2",
+        "h = lambda mu: float(np.sum(E[on] * lam[on] / (lam[on] + mu))) - R2", ["tests/test_synthesis.py"]),
+    "subspace_slack_factor": (
+        "synthesis.py", "slack = -2.0 * E_ws - 2.0 * r * out_s", "slack = -2.0 * E_ws - r * out_s",
+        ["tests/test_synthesis.py"]),
     "teacher_var_off_by_one": (
         "subspace.py", "tw = (sigma2 + rho_w) / (n - d_w - 1.0)", "tw = (sigma2 + rho_w) / (n - d_w)",
         ["tests/test_subspace_exact.py", "tests/test_subspace_mc_random.py"]),
