@@ -139,3 +139,32 @@ def test_early_stop_on_a_plateau_is_the_earliest_time_within_round_off_not_the_n
     earlier = taus < r.tau_star
     assert np.all(ls[earlier] > ls.min() + 1e-12 * ls.max())  # every earlier time is still above
     assert 0.3 * np.exp(-r.tau_star) < 1e-11  # the transient has died out by then
+
+
+def test_optimum_by_degree_predicts_the_kernel_limit_loss_at_every_time():
+    """Chapter 5's proposition: L_ST = e_1 + leak + lag, each >= 0, e_1 >= L_TE^2."""
+    from w2s_lib.early_stopping import optimum_by_degree
+    from w2s_lib.teacher import cached_teacher
+
+    for m in (4, 64, 512):
+        T = cached_teacher(32, m, 1)
+        traj = L.student_trajectory(T)
+        for tau in (0.0, 0.5, 3.0, 40.0, 1e5):
+            o = optimum_by_degree(T, tau)
+            assert o["predicted"] == pytest.approx(float(traj.loss(np.array([tau]))[0]), rel=1e-8, abs=1e-13)
+            assert min(o["leak"], o["lag"]) >= 0
+            assert T.loss ** 2 * (1 - 1e-9) <= o["degree1_error"] <= T.loss * (1 + 1e-9)
+        star = optimum_by_degree(T)
+        r = L.early_stop(traj)
+        assert star["tau"] == r.tau_star
+        assert star["predicted"] == pytest.approx(r.loss_star, rel=1e-8)
+    with pytest.raises(ValueError, match="linear"):
+        optimum_by_degree(L.fit_teacher(L.sample_sphere(8, 8, 0), target="he2"))
+
+
+def test_width_sweep_uses_the_books_teachers(sweep32):
+    from w2s_lib.teacher import cached_teacher
+
+    for i, m in enumerate(sweep32.m_values):
+        for j, s in enumerate(sweep32.seeds):
+            assert sweep32.teacher_loss[i, j] == cached_teacher(32, int(m), int(s)).loss

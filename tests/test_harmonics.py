@@ -42,7 +42,7 @@ def test_relu_coefficient_structure(d):
 
 @pytest.mark.parametrize("d", [2, 3, 4, 10, 32])
 def test_multiplicity_matches_dimension_formulas(d):
-    # N(d,k) = dim(homogeneous polys of degree k) - dim(degree k-2)
+    # h(d,k) = dim(homogeneous polys of degree k) - dim(degree k-2)
     def hom(k):
         return math.comb(k + d - 1, d - 1) if k >= 0 else 0
 

@@ -221,3 +221,18 @@ def test_simulation_bad_input(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         simulate_subspace(**args)
+
+
+@pytest.mark.parametrize("case", [GRID[1], GRID[3], GRID[6]], ids=[GRID[i][0] for i in (1, 3, 6)])
+def test_w2s_split_inherited_and_reduced_parts_match_monte_carlo(case):
+    """Chapter 6's split of the student's risk: each part's Monte Carlo mean within 4.5 SE of its formula."""
+    from w2s_lib.subspace import w2s_split_mc
+
+    _, d_s, d_w, d_sw, n, N, sigma2, energies = case
+    theta = make_theta(d_s, d_w, d_sw, **energies) if energies else None
+    r = w2s_split_mc(d_s, d_w, d_sw, n, N, sigma2, theta, trials=6000, seed=11)
+    assert r["inherited_exact"] + r["reduced_exact"] + r["bias_exact"] == pytest.approx(r["total_exact"], rel=1e-12)
+    for part in ("inherited", "reduced", "cross", "total"):
+        assert abs(r[part + "_mc"] - r[part + "_exact"]) < 4.5 * r[part + "_se"] + 1e-12, part
+    # the four parts add up trial by trial, so also in the mean
+    assert r["bias_mc"] + r["inherited_mc"] + r["reduced_mc"] + r["cross_mc"] == pytest.approx(r["total_mc"], rel=1e-9)

@@ -243,3 +243,15 @@ def test_untrained_null_overlap_is_large_but_below_the_trained_networks():
     null = untrained_overlap_null(5)
     assert np.all(null["share"] > 0.5)
     assert null["trained_share"] > null["share"].max()
+
+
+def test_untrained_null_with_both_networks_untrained():
+    """The stricter null (both architectures untrained, each cut at its own 99%-variance dimension)."""
+    from w2s_lib.trained_features import untrained_overlap_null
+
+    null = untrained_overlap_null(5)
+    assert null["share_both"].shape == (5,) and null["d_s_both"].shape == (5,)
+    np.testing.assert_allclose(null["share_both"], null["d_sw_both"] / null["d_w"])
+    assert np.all(null["d_sw_both"] <= null["d_w"] + 1e-9)
+    assert np.all(null["share_both"] > 0.5)
+    assert null["trained_share"] > null["share_both"].max()

@@ -29,6 +29,7 @@ __all__ = [
     "loss_by_degree",
     "holdout_stopping",
     "student_stopping",
+    "optimum_by_degree",
 ]
 
 
@@ -329,3 +330,55 @@ def student_stopping(d, M_TE, M_ST, seed=0):
     T = cached_teacher(d, M_TE, seed)
     with one_blas_thread():
         return optimal_stopping(T, None if M_ST is None else student_weights(d, M_ST, seed))
+
+
+def optimum_by_degree(teacher, tau=None):
+    """The kernel-limit student's loss at ``tau`` predicted from the teacher's degree energies.
+
+    For the linear target (chapter 5, proposition ``ch05-prop-optimum``), with
+    ``g_k = 1 - e^{-tau / tau_k}``, ``E_k = |P_k f_TE|^2`` and ``e_1 = 1 - 2 (1 - L_TE) + E_1``
+    the teacher's error in degree 1::
+
+        L_ST(tau) = e_1 + sum_{k != 1} g_k^2 E_k + e^{-tau} (2 (L_TE - e_1) + e^{-tau} E_1).
+
+    The three terms are the teacher's degree-1 error (inherited whole), the *leak* of the
+    teacher's error in the other degrees (the part the filter has let through by ``tau``) and
+    the *lag* (the part of the signal not yet learned); each is ``>= 0``.  Only ``L_TE``, the
+    ``E_k`` (``teacher.harmonics``, with the tail lump at its own rate) and the kernel's
+    ``tau_k`` enter: none of :class:`w2s_lib.KernelStudent`'s trajectory code.
+
+    Parameters
+    ----------
+    teacher : Teacher
+        A teacher of the linear target (:func:`w2s_lib.teacher.cached_teacher`).
+    tau : float, optional
+        Time ``tau = lambda_1 t >= 0``; default the kernel-limit student's optimal ``tau*``
+        (:func:`early_stop`).
+
+    Returns
+    -------
+    dict
+        ``tau``, ``teacher_loss`` (``L_TE``), ``degree1_error`` (``e_1``), ``leak``, ``lag``
+        and ``predicted`` (their sum), all floats.
+    """
+    from .student import _check_teacher
+
+    teacher = _check_teacher(teacher)
+    if teacher.target != "linear":
+        raise ValueError(f"optimum_by_degree needs a teacher of the linear target, got target={teacher.target!r}")
+    if tau is None:
+        tau = early_stop(student_trajectory(teacher)).tau_star
+    tau = check_float(tau, "tau", low=0.0)
+    H = teacher.harmonics
+    lam1 = 1.0 / (4.0 * teacher.d ** 2)
+    rates = np.append(H.eigenvalues, H.tail_eigenvalue) / lam1      # 1 / tau_k; rates[1] = 1
+    energies = np.append(H.energies, H.tail_energy)
+    lte = float(teacher.loss)
+    e1 = 1.0 - 2.0 * (1.0 - lte) + float(energies[1])
+    g = -np.expm1(-rates * tau)
+    other = np.arange(rates.size) != 1
+    leak = float(np.sum(g[other] ** 2 * energies[other]))
+    s = float(np.exp(-tau))
+    lag = s * (2.0 * (lte - e1) + s * float(energies[1]))
+    return dict(tau=float(tau), teacher_loss=lte, degree1_error=e1, leak=leak, lag=lag,
+                predicted=e1 + leak + lag)

@@ -6,8 +6,8 @@ configurations, caches them (``functools.lru_cache`` on hashable arguments) and 
 
 Configurations (the same draws as the reproducibility ledger, :mod:`w2s_lib.ledger`)
 --------------------------------------------------------------------------------------
-* Teachers: width ``M``, seed ``s``, weights ``default_rng([s, M])`` (as in
-  :func:`w2s_lib.teacher_size_sweep`).  Chapter 4 main teacher: ``d = 32``, ``M_TE = 256``, seed 0.
+* Teachers and students: the book's seeding rule, stated in
+  :func:`w2s_lib.student.teacher_and_student` (teacher weights ``default_rng([s, M])``).  Chapter 4 main teacher: ``d = 32``, ``M_TE = 256``, seed 0.
 * Finite unlabelled data (``SCIENCE`` item 8): ``d = 16``, ``M_TE = 128``, ``M_ST = 512`` with
   weights ``default_rng([s + 100, 512])``, samples seed ``1000 + s``.
 * Strong student (item 6): ``d = 16``, ``M_TE = 64``, ``M_ST = 64, 256, 1024, infinity``, student

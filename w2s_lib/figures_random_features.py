@@ -12,7 +12,8 @@ Seeding conventions (fixed, so a chapter re-run prints identical numbers):
 * teacher of width ``M`` and seed ``s``: :func:`w2s_lib.teacher.teacher_weights`,
   ``sample_sphere(M, d, default_rng([s, M]))`` (also the ledger's convention);
 * student of width ``M`` and seed ``s``: :func:`w2s_lib.student.student_weights`,
-  ``sample_sphere(M, d, default_rng([10_000 + s, M]))``.
+  ``sample_sphere(M, d, default_rng([s + 100, M]))``
+  (the rule is stated once, in :func:`w2s_lib.student.teacher_and_student`).
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def draw_spectrum(ax, d, M, seed=0):
     sim, theory = gram_spectrum_check(d, M, seed)
     r = np.arange(1, M + 1)
     ax.loglog(r, theory, color=C_THEORY, lw=1.5, drawstyle="steps-post",
-              label=r"$\lambda_k$ repeated $N(d,k)$ times")
+              label=r"$\lambda_k$ repeated $h(d,k)$ times")
     ax.loglog(r, sim, ".", color=C_SIM, ms=3, label=f"eigenvalues of $G/M$, M = {M}")
     ax.set_xlabel("rank")
     ax.set_ylabel("eigenvalue")

@@ -70,7 +70,7 @@ def fig_spectra(thresholds=(0.8, 0.9, 0.95, 0.99)):
     ax.set_ylabel("share of variance")
     ax.set_ylim(0.0, 1.02)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
-    ax.set_title("intrinsic dimension = smallest $k$ above the threshold (squares)", fontsize=9)
+    ax.set_title("dimension at a threshold = smallest $k$ whose share reaches it (squares)", fontsize=9)
     return fig
 
 

@@ -16,9 +16,9 @@ For ``x`` uniform on ``S^{d-1}`` and ``s = w . x`` (density proportional to
 
 * the kernel ``K(x, x') = E_w[relu(w.x) relu(w.x')]`` has eigenvalue
   ``lambda_k = xi_k^2`` on degree-``k`` harmonics, of multiplicity
-  ``N(d, k) = (2k + d - 2)/k * binom(k + d - 3, k - 1)`` (``N(d, 0) = 1``);
+  ``h(d, k) = (2k + d - 2)/k * binom(k + d - 3, k - 1)`` (``h(d, 0) = 1``);
 * a network ``f_a = sum_i a_i relu(w_i . x)`` has degree-``k`` energy
-  ``E_k = xi_k^2 N(d, k) a^T P_k(W W^T) a`` and ``sum_k E_k = a^T G a = |f_a|^2``.
+  ``E_k = xi_k^2 h(d, k) a^T P_k(W W^T) a`` and ``sum_k E_k = a^T G a = |f_a|^2``.
 
 Everything that grows or shrinks fast with ``k`` is computed in log space.
 """
@@ -113,7 +113,7 @@ def kernel_eigenvalues(d, max_degree):
 
 
 def harmonic_multiplicity(d, k):
-    """Exact dimension ``N(d, k)`` of degree-``k`` spherical harmonics on ``S^{d-1}``.
+    """Exact dimension ``h(d, k)`` of degree-``k`` spherical harmonics on ``S^{d-1}``.
 
     Parameters
     ----------
@@ -125,7 +125,7 @@ def harmonic_multiplicity(d, k):
     Returns
     -------
     int
-        ``N(d, 0) = 1``, ``N(d, 1) = d``, ``N(d, 2) = (d + 2)(d - 1)/2``.
+        ``h(d, 0) = 1``, ``h(d, 1) = d``, ``h(d, 2) = (d + 2)(d - 1)/2``.
     """
     d = check_int(d, "d", low=2)
     k = check_int(k, "k", low=0, high=MAX_DEGREE)
@@ -147,7 +147,7 @@ def _log_mult(d, k):
 
 
 def multiplicities(d, max_degree):
-    """``N(d, k)`` for ``k = 0..max_degree`` as floats (exact integers rounded to float where
+    """``h(d, k)`` for ``k = 0..max_degree`` as floats (exact integers rounded to float where
     they fit, log-gamma otherwise; ``inf`` beyond the float range).
 
     Returns
@@ -181,7 +181,7 @@ def _mu_cached(d, K):
 
 
 def relu_degree_energy(d, max_degree):
-    """Energy of one ReLU feature in each degree, ``mu_k = xi_k^2 N(d, k)``.
+    """Energy of one ReLU feature in each degree, ``mu_k = xi_k^2 h(d, k)``.
 
     ``sum_k mu_k = E relu(s)^2 = 1/(2d)``; ``1/(2d) - sum_{k<=K} mu_k`` is the exact tail.
 
@@ -243,11 +243,11 @@ class HarmonicEnergies:
     eigenvalues : ndarray, shape (K + 1,)
         ``lambda_k = xi_k^2``.
     energies : ndarray, shape (K + 1,)
-        ``E_k = xi_k^2 N(d,k) a^T P_k(W W^T) a`` (all ``>= 0``).
+        ``E_k = xi_k^2 h(d, k) a^T P_k(W W^T) a`` (all ``>= 0``).
     cross : ndarray, shape (K + 1,)
-        ``C_k = <f_{a,k}, f*_k> = xi_k t_k N(d,k) sum_i a_i P_k(w_i . beta)``.
+        ``C_k = <f_{a,k}, f*_k> = xi_k t_k h(d, k) sum_i a_i P_k(w_i . beta)``.
     target_energies : ndarray, shape (K + 1,)
-        ``t_k^2 N(d, k)``.
+        ``t_k^2 h(d, k)``.
     norm2 : float
         ``|f_a|^2 = a^T G a`` (exact, from the closed-form Gram).
     inner : float
@@ -392,7 +392,7 @@ def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
 
 
 def low_degree_count(d, max_degree=2):
-    """Number of independent spherical harmonics of degree ``<= max_degree``: ``sum_k N(d, k)``.
+    """Number of independent spherical harmonics of degree ``<= max_degree``: ``sum_k h(d, k)``.
 
     ``low_degree_count(d, 2) = 1 + d + (d + 2)(d - 1)/2``.
 

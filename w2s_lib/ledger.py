@@ -10,10 +10,16 @@ and the command line prints it::
     python -m w2s_lib.ledger          # table, progress on stderr, exit 1 on a failure
     python -m w2s_lib.ledger --json   # machine-readable
 
-Thresholds were set from the spread measured over the listed seeds, with a
-margin, never at the measured value itself; where a claim is an inequality the
-paper or derivation states (a student *beats* its teacher, a slope lies
-*between* two bounds) the threshold is that inequality.
+Each claim has a kind (``paper``, ``derived``, ``measured``; see :class:`Claim`) and a
+signed margin.  A threshold is the inequality the paper or derivation states (a
+student *beats* its teacher, a loss stays above a bound), or one that a plausible
+wrong answer would cross (a factor 2 in the time convention, a crossover point
+missed by 10%); never a value tuned to the seeds' spread.  Noisy comparisons are
+made in standard errors (a difference claimed positive is more than 2 SE; a trend
+over a range is claimed only if the means move that way at every step, or only
+its ends are claimed and the claim says so).  Identities of the implementation
+are not claims: the unit tests check them, and ``benchmarks/mutation_check.py``
+checks that a small error in an exact formula fails a claim or a test.
 """
 
 from __future__ import annotations
@@ -37,13 +43,7 @@ from .student import student_trajectory
 from .subspace import make_theta, simulate_subspace, subspace_risks, sweep_subspace
 from .student import student_weights
 from .teacher import cached_teacher, fit_teacher
-from .trained_features import (
-    naive_overlap_relabelled,
-    pretrained_model,
-    random_subspace_overlap,
-    trained_representations,
-    trained_w2s,
-)
+from .trained_features import pretrained_model, trained_w2s
 
 __all__ = ["Claim", "ClaimResult", "CLAIMS", "run_ledger", "main"]
 
@@ -292,12 +292,37 @@ def _a6_monotone():
     return float(np.min(r[:-1] - r[1:]))
 
 
-def _a7_narrow_teacher():
-    """M_TE = 16 < d = 32: best L_ST*/L_TE over seeds.
+A7_WIDTHS = (8, 16, 24)
 
-    Measured over seeds 0..5: 0.78-0.89 (M_TE = 256 gives ~0.05); threshold 0.7 leaves margin.
+
+def span_miss(teacher):
+    """``|beta - P_W beta|^2``: the target's energy outside the span of the teacher's weights.
+
+    Computed by linear algebra on ``W`` alone (a QR factorisation), independently of the
+    harmonic expansion.  The degree-1 part of every ``relu(w . x)`` is proportional to
+    ``w . x``, so the teacher's and (in the kernel limit, which filters each degree) the
+    student's degree-1 parts lie in ``{v . x : v in span(W)}``; the linear target's part
+    outside it, of energy ``|beta - P_W beta|^2``, is never learned:
+    ``L_ST(tau) >= span_miss`` at every ``tau``.  Zero when ``M_TE >= d`` (generic ``W``).
     """
-    return float(min(_kernel_ratio(RF_D, 16, s) for s in RF_SEEDS))
+    Q, _ = np.linalg.qr(np.asarray(teacher.W, dtype=float).T)
+    beta = np.asarray(teacher.beta, dtype=float)
+    return float(beta @ beta - np.sum((Q.T @ beta) ** 2))
+
+
+def _a7_span_floor():
+    """Smallest L_ST(tau) - |beta - P_W beta|^2 over tau, seeds and the widths M_TE < d of A7_WIDTHS.
+
+    Measured (seeds 0..5): >= 0.011 (M_TE = 8, seed 0), 0.06-0.13 at M_TE = 16; the bound
+    ``|beta - P_W beta|^2`` is 0.63-0.73 of L_TE at M_TE = 16.
+    """
+    tau = np.logspace(-3, 7, 300)
+    worst = np.inf
+    for m in A7_WIDTHS:
+        for s in RF_SEEDS:
+            T = _teacher(RF_D, m, s)
+            worst = min(worst, float(np.min(student_trajectory(T).loss(tau))) - span_miss(T))
+    return worst
 
 
 @functools.lru_cache(maxsize=None)
@@ -447,11 +472,46 @@ def _b3_rise():
     return float(b / a)
 
 
-def _b4_bias_dominated():
-    """ER_w2s / ER_w with small noise and signal the strong features miss (in W \\ S)."""
-    theta = make_theta(10, 20, 5, shared=1.0, w_only=1.0)
-    r = subspace_risks(**{**_B, "sigma2": 0.01}, d_sw=5, theta=theta)
-    return float(r["w2s"] / r["weak"])
+def _paired_z(kw, a, b, trials, seed):
+    """Monte Carlo mean of ``ER_a - ER_b`` over trials, in standard errors of that paired difference."""
+    mc = simulate_subspace(**kw, trials=trials, seed=seed)
+    diff = mc["per_trial"][a] - mc["per_trial"][b]
+    return float(diff.mean() / (diff.std(ddof=1) / np.sqrt(diff.size)))
+
+
+def crossover_energy(d_s, d_w, d_sw, n, N, sigma2):
+    """Target energy ``E_{w\\s}`` in ``V_w \\ V_s`` at which the W2S student ties its teacher.
+
+    With ``theta`` inside ``V_w`` (the teacher has no bias) and energy ``E`` in the
+    discrepancy ``V_w \\ V_s`` (which the strong features miss), the exact risks give
+    ``ER_w - ER_w2s = sigma^2 (d_w - d_sw)(1 - r)/(n - d_w - 1) - E (1 + r)``,
+    ``r = d_s/(N - d_s - 1)``: the student wins exactly when ``E`` is below
+    ``E* = sigma^2 (d_w - d_sw)(1 - r) / ((n - d_w - 1)(1 + r))``.
+    """
+    r = d_s / (N - d_s - 1.0)
+    return sigma2 * (d_w - d_sw) * (1.0 - r) / ((n - d_w - 1.0) * (1.0 + r))
+
+
+def crossover_overlap(d_s, d_w, n, N):
+    """Overlap ``d_sw*`` below which the W2S student beats the strong ceiling when ``theta = 0``.
+
+    With no signal (pure variance) ``ER_w2s = sigma^2 [d_sw + (d_w - d_sw) r]/(n - d_w - 1)`` and
+    ``ER_c = sigma^2 d_s/(n + N - d_s - 1)``; PGR > 1 exactly when ``ER_w2s < ER_c``, i.e.
+    ``d_sw < d_sw* = ((n - d_w - 1) d_s/(n + N - d_s - 1) - d_w r)/(1 - r)``, whatever ``sigma^2``.
+    """
+    r = d_s / (N - d_s - 1.0)
+    return ((n - d_w - 1.0) * d_s / (n + N - d_s - 1.0) - d_w * r) / (1.0 - r)
+
+
+def _b4_crossover_z():
+    """Monte Carlo gain ER_w - ER_w2s at 0.9 E* (must be > 0) and at 1.1 E* (must be < 0), in paired SE;
+    returns the smaller of the two signed z-scores (measured: about 14 and 16 with 4000 trials)."""
+    e_star = crossover_energy(10, 20, 5, 100, 200, 1.0)
+    zs = []
+    for i, (f, sign) in enumerate(((0.9, 1.0), (1.1, -1.0))):
+        theta = make_theta(10, 20, 5, shared=1.0, w_only=f * e_star)
+        zs.append(sign * _paired_z({**_B, "d_sw": 5, "theta": theta}, "weak", "w2s", 4000, 40 + i))
+    return float(min(zs))
 
 
 def _b4_small_N():
@@ -460,9 +520,16 @@ def _b4_small_N():
     return float(r["w2s"] / r["weak"])
 
 
-def _b5_pgr_above_one():
-    r = subspace_risks(**_B, d_sw=0, theta=np.zeros(31))
-    return float(r["pgr"])
+def _b5_crossover_z():
+    """Monte Carlo ER_c - ER_w2s at the integer overlaps either side of d_sw* (theta = 0), signed so that
+    the predicted side is positive, in paired SE; the smaller of the two (measured: about 25 and 5)."""
+    d_star = crossover_overlap(10, 20, 100, 200)
+    below, above = int(np.ceil(d_star)) - 1, int(np.ceil(d_star))
+    zs = []
+    for i, (d_sw, sign) in enumerate(((below, 1.0), (above, -1.0))):
+        kw = {**_B, "d_sw": d_sw, "theta": np.zeros(31 - d_sw)}
+        zs.append(sign * _paired_z(kw, "strong_ceiling", "w2s", 4000, 50 + i))
+    return float(min(zs))
 
 
 @functools.lru_cache(maxsize=None)
@@ -476,18 +543,29 @@ def _z_diff(a, b, key="pgr"):
     return float((a[key] - b[key]) / np.hypot(a[key + "_se"], b[key + "_se"]))
 
 
+def _monotone_ends_z(values, ses, decreasing):
+    """First minus last value in standard errors (combined as if independent), signed so that the
+    claimed direction is positive; 0 (a failure) unless the means move that way at every step."""
+    v, s = np.asarray(values, dtype=float), np.asarray(ses, dtype=float)
+    steps = np.diff(v) if not decreasing else -np.diff(v)
+    if np.any(steps <= 0):
+        return 0.0
+    gap = v[0] - v[-1] if decreasing else v[-1] - v[0]
+    return float(gap / np.hypot(s[0], s[-1]))
+
+
 def _b6_pgr_order():
-    """PGR at the smallest measured overlap minus PGR at the largest partial one (nominal 17), in SE."""
+    """PGR along the partial overlaps (nominal 8..17, sorted by measured d_sw): ends in SE, 0 unless monotone."""
     out = _digits()
-    order = np.argsort(out["d_sw_measured"])
-    lo, hi = order[0], order[-2]
-    return float((out["pgr"][lo] - out["pgr"][hi]) / np.hypot(out["pgr_se"][lo], out["pgr_se"][hi]))
+    order = np.argsort(out["d_sw_measured"])[:-1]  # the last (W inside S) has PGR 0/0 -> 0 by convention
+    return _monotone_ends_z(out["pgr"][order], out["pgr_se"][order], decreasing=True)
 
 
 def _b6_beats_teacher():
+    """ER_w - ER_w2s at the smallest measured overlap, in SE (combined as if independent: conservative)."""
     out = _digits()
     i = int(np.argmin(out["d_sw_measured"]))
-    return float(out["w2s"][i] / out["weak"][i])
+    return float((out["weak"][i] - out["w2s"][i]) / np.hypot(out["weak_se"][i], out["w2s_se"][i]))
 
 
 # Part II, chapter 8: trained networks (the chapter's configuration, fixed here)
@@ -513,17 +591,44 @@ def _b7_dsw_vs_random():
     return float(null["trained_share"] - null["share"].max())
 
 
-def _b7_naive():
-    rep = trained_representations(_B7["threshold"], _B7["digit"])
-    naive = naive_overlap_relabelled(rep["raw_strong"], rep["raw_weak"], rep["d_s"], rep["d_w"], 200, 0)
-    D = max(rep["raw_strong"].shape[1], rep["raw_weak"].shape[1])
-    rand = random_subspace_overlap(D, rep["d_s"], rep["d_w"])
-    return abs(float(naive.mean()) - rand) / rand
+B7_SIGMA2 = (0.0, 0.5, 1.0, 2.0, 4.0)
+B7_N = (100, 200, 550)
+B7_MIN_RESOLVED = 5
+
+
+def b7_theory_agreement(points):
+    """Agreement of measured and predicted PGR, point by point, with a sign rule.
+
+    A point *resolves* its sign when its measured PGR is at least 2 SE from zero; only such
+    points can confirm the prediction.  A resolved point agrees when the prediction has the same
+    sign and lies within 3 SE.  Returns the largest ``|PGR - theory| / SE`` over resolved points,
+    ``inf`` if a resolved point has the opposite sign to the prediction or if fewer than
+    :data:`B7_MIN_RESOLVED` points resolve their sign (too little evidence to claim agreement).
+
+    Parameters
+    ----------
+    points : sequence of dict
+        Each with ``"pgr"``, ``"pgr_se"`` and ``"theory"["pgr"]`` (as :func:`trained_w2s` returns).
+
+    Returns
+    -------
+    float
+    """
+    worst, resolved = 0.0, 0
+    for p in points:
+        pgr, se, th = float(p["pgr"]), float(p["pgr_se"]), float(p["theory"]["pgr"])
+        if abs(pgr) < 2.0 * se:
+            continue
+        resolved += 1
+        if np.sign(pgr) != np.sign(th):
+            return float("inf")
+        worst = max(worst, abs(pgr - th) / se)
+    return float(worst) if resolved >= B7_MIN_RESOLVED else float("inf")
 
 
 def _b7_theory_z():
-    pts = [_b7(sigma2=s2) for s2 in (0.0, 0.5, 1.0, 2.0, 4.0)] + [_b7(N=N) for N in (100, 200, 550)]
-    return max(abs(p["pgr"] - p["theory"]["pgr"]) / p["pgr_se"] for p in pts)
+    pts = [_b7(sigma2=s2) for s2 in B7_SIGMA2] + [_b7(N=N) for N in B7_N]
+    return b7_theory_agreement(pts)
 
 
 def _b7_rise_N():
@@ -531,11 +636,15 @@ def _b7_rise_N():
 
 
 def _b7_noise_pgr():
-    return _z_diff(_b7(sigma2=4.0), _b7(sigma2=0.0))
+    """PGR at sigma^2 = 4 minus at 0, in SE; 0 unless the mean PGR rises at every step of B7_SIGMA2."""
+    pts = [_b7(sigma2=s2) for s2 in B7_SIGMA2]
+    return _monotone_ends_z([p["pgr"] for p in pts], [p["pgr_se"] for p in pts], decreasing=False)
 
 
 def _b7_noise_opr():
-    return _b7(sigma2=4.0)["opr"] / _b7(sigma2=0.0)["opr"]
+    """OPR at sigma^2 = 4 minus at 0, in SE; 0 unless the mean OPR rises at every step of B7_SIGMA2."""
+    pts = [_b7(sigma2=s2) for s2 in B7_SIGMA2]
+    return _monotone_ends_z([p["opr"] for p in pts], [p["opr_se"] for p in pts], decreasing=False)
 
 
 def _b7_fall_n():
@@ -566,10 +675,12 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("A1", "The early-stopped student beats its teacher although it only sees the teacher's labels.",
           "paper [RF]", _C3, f"d = {RF_D}, M_TE = 256, kernel limit, seeds {RF_SEEDS}",
           "worst L_ST*/L_TE over seeds", _a1_worst_ratio, "<", 1.0),
-    Claim("A2c", "The minimum of the U-shaped curve sits at tau* of a few units (about 5-9).",
-          "derived", _C4, _SW, "smallest tau* in the sweep", _a2_tau_star_min, ">", 3.0),
-    Claim("A2d", "The optimal stopping time stays of order ten across teacher sizes.",
-          "derived", _C4, _SW, "largest tau* in the sweep", _a2_tau_star_max, "<", 15.0),
+    Claim("A2c", "The minimum of the U-shaped curve sits at tau* between 5 and 10 for every teacher of the sweep: "
+          "after degree 1 is learned (tau_1 = 1), long before degree 2 (tau_2 ~ 50). A factor 2 in the time "
+          "convention would move it to 3.2-4.3 or 12.8-17 and fail A2c or A2d.",
+          "derived", _C4, _SW, "smallest tau* in the sweep", _a2_tau_star_min, ">", 5.0),
+    Claim("A2d", "... and the largest tau* of the sweep stays below 10 (tau* grows slowly with the teacher's width).",
+          "derived", _C4, _SW, "largest tau* in the sweep", _a2_tau_star_max, "<", 10.0),
     Claim("A2e", "Degree 2 (the teacher's leading error) is learned far later than degree 1 (the signal).",
           "derived", _C4, f"d = {RF_D}", "tau_2 / tau_1 = lambda_1 / lambda_2", _a2_degree_separation, ">", 10.0),
     Claim("A3a", "The ratio L_ST*/L_TE falls as the teacher grows (paper's Figure 2a).",
@@ -580,8 +691,11 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("A3c", "The performance gap recovered approaches 1 for large teachers.",
           "paper [RF]", _C5, f"d = {RF_D}, M_TE = 1024, seeds {RF_SEEDS}", "smallest PGR",
           _a3_pgr_largest, ">", 0.99),
-    Claim("A4b", "The fitted slope is close to the floor's exponent 2 at every d (within 0.25), above or below it depending on d and the fit range.",
-          "derived", _C5, "as A4a", "largest |slope - 2| over d", _a4_max_gap_to_two, "<", 0.25),
+    Claim("A4b", "The fitted log-log slope of L_ST* against L_TE lies within 0.25 of the floor's exponent 2 at every d: "
+          "the early-stopped student nearly attains the quadratic floor's rate. A student that merely kept pace with "
+          "the paper's proved rate 1.49, or one with no gain (slope 1), would fail.",
+          "derived", _C5, f"d = 8, 16, 32, 64, M_TE = 2d, 4d, 8d, 16d, kernel-limit student, seeds {RF_SEEDS}",
+          "largest |slope - 2| over d", _a4_max_gap_to_two, "<", 0.25),
     Claim("A4d", "A slope fitted over a finite range can exceed 2 while the floor holds (points approaching the floor from above).",
           "derived", _C5, f"d = 8, M_TE = 64..512, kernel-limit student, seeds {RF_SEEDS}",
           "fitted slope", _a4_steep_slope, ">", 2.0),
@@ -594,9 +708,12 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("A6b", "The gain grows with the student's width toward the kernel limit.",
           "derived", _C5, f"d = 16, M_TE = 64, M_ST = 64, 256, 1024, infinity, seeds {RF_SEEDS}",
           "smallest decrease of the seed-mean ratio per width step", _a6_monotone, ">", 0.0),
-    Claim("A7", "The teacher must reach the target's harmonic space: with M_TE < d the gain is small.",
-          "derived", _C5, f"d = {RF_D}, M_TE = 16, kernel limit, seeds {RF_SEEDS}", "best L_ST*/L_TE",
-          _a7_narrow_teacher, ">", 0.7),
+    Claim("A7", "The teacher must reach the target's harmonic space: with M_TE < d the target's energy outside the "
+          "span of the teacher's weights, |beta - P_W beta|^2 (about 1 - M_TE/d, computed from W by linear algebra), "
+          "is a loss no stopping time of the kernel-limit student goes below, so the gain is at most L_TE minus it.",
+          "derived", _C5, f"d = {RF_D}, M_TE = {', '.join(map(str, A7_WIDTHS))}, kernel limit, seeds {RF_SEEDS}, "
+          "tau = 1e-3..1e7 (300 points)",
+          "smallest L_ST(tau) - |beta - P_W beta|^2", _a7_span_floor, ">=", 0.0),
     Claim("A8a", "Trained on N teacher-labelled samples, the early-stopped student still beats the teacher.",
           "derived", _C4, f"d = 16, M_TE = 128, M_ST = 512, N = 400, 512, 1024, seeds {RF_SEEDS}",
           "worst early-stopped L/L_TE", _a8_early_stopped, "<", 1.0),
@@ -612,50 +729,65 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("B1c", "Monte Carlo risks match the exact formulas over random configurations (dimensions, n, N, sigma^2, theta drawn at random).",
           "derived", _C6, "24 random configurations (d_s, d_w in 2..12, n <= 150, N <= 400, sigma^2 in [0.01, 10]), 600 trials each, 96 comparisons",
           "largest |MC - exact| / SE", _b1c_max_abs_z, "<", 4.0),
-    Claim("B2a", "Discrepancy is a virtue: PGR falls as the overlap d_sw grows.",
+    Claim("B2a", "Discrepancy is a virtue: with no signal to miss (pure variance, theta = 0), PGR falls as the overlap d_sw grows.",
           "paper [ID]", _C6, "d_s = 10, d_w = 20, n = 100, N = 200, sigma^2 = 1, d_sw = 0..10, theta = 0",
           "smallest PGR decrease per step of 2", _b2_pgr_decrease, ">", 0.0),
-    Claim("B2b", "OPR also falls as the overlap d_sw grows.",
-          "paper [ID]", _C6, "as B2a", "smallest OPR decrease per step of 2", _b2_opr_decrease, ">", 0.0),
-    Claim("B3a", "The outperforming ratio rises with the number N of pseudo-labelled samples.",
-          "paper [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 2, n = 100, theta = 0", "OPR(N = 100) / OPR(N = 20)",
+    Claim("B2b", "In the same pure-variance setting (theta = 0), OPR also falls as the overlap d_sw grows.",
+          "measured here, in the subspace model of [ID]", _C6, "as B2a", "smallest OPR decrease per step of 2", _b2_opr_decrease, ">", 0.0),
+    Claim("B3a", "With no signal (theta = 0), the outperforming ratio rises with the number N of pseudo-labelled samples.",
+          "measured here, in the subspace model of [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 2, n = 100, theta = 0", "OPR(N = 100) / OPR(N = 20)",
           _b3_rise, ">", 1.5),
-    Claim("B3b", "The outperforming ratio levels off once N >> d_s.",
-          "paper [ID]", _C6, "as B3a", "OPR(N = 2000) / OPR(N = 1e6)", _b3_plateau, ">", 0.9),
-    Claim("B4a", "When bias dominates (small noise, signal the strong features miss) W2S is worse than its teacher.",
-          "paper [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 5, n = 100, N = 200, sigma^2 = 0.01, |theta in S n W|^2 = |theta in W minus S|^2 = 1",
-          "ER_w2s / ER_w", _b4_bias_dominated, ">", 1.0),
+    Claim("B3b", "With no signal (theta = 0), the outperforming ratio levels off once N >> d_s.",
+          "measured here, in the subspace model of [ID]", _C6, "as B3a", "OPR(N = 2000) / OPR(N = 1e6)", _b3_plateau, ">", 0.9),
+    Claim("B4a", "Signal the strong features miss makes W2S fail, and the exact risks say where: with theta inside V_w "
+          "(an unbiased teacher) and energy E in V_w minus V_s, the student beats its teacher exactly when "
+          "E < E* = sigma^2 (d_w - d_sw)(1 - r) / ((n - d_w - 1)(1 + r)), r = d_s/(N - d_s - 1). Monte Carlo "
+          "finds the predicted sign 10% either side of E*.",
+          "derived", _C6, "d_s = 10, d_w = 20, d_sw = 5, n = 100, N = 200, sigma^2 = 1, |theta in S n W|^2 = 1, "
+          "|theta in W minus S|^2 = 0.9 E* and 1.1 E*; 4000 trials each",
+          "smaller signed gain ER_w - ER_w2s over paired SE (+ at 0.9 E*, - at 1.1 E*)", _b4_crossover_z, ">", 2.0),
     Claim("B4b", "With N below about 2 d_s the student amplifies the teacher's variance.",
           "derived", _C6, "d_s = 10, d_w = 20, d_sw = 2, n = 100, N = 14, theta = 0", "ER_w2s / ER_w",
           _b4_small_N, ">", 1.0),
-    Claim("B5", "With no overlap and a variance-dominated problem W2S beats even the strong ceiling.",
-          "paper [ID]", _C6, "d_s = 10, d_w = 20, d_sw = 0, n = 100, N = 200, sigma^2 = 1, theta = 0", "PGR",
-          _b5_pgr_above_one, ">", 1.0),
-    Claim("B6a", "On digits, PGR at the smallest measured overlap exceeds PGR at the largest partial overlap (neighbouring overlaps are within their errors).",
-          "paper [ID]", _C7, "digits, kernel-PCA maps d_s = 40, d_w = 20, nominal d_sw = 8 against 17, 8 seeds",
-          "PGR difference in standard errors", _b6_pgr_order, ">", 2.0),
-    Claim("B6b", "On digits the W2S student beats its teacher.",
-          "paper [ID]", _C7, "as B6a, smallest overlap", "ER_w2s / ER_w", _b6_beats_teacher, "<", 1.0),
+    Claim("B5", "W2S can beat even the strong ceiling (PGR > 1), but only with a tiny overlap: with theta = 0 "
+          "(pure variance) ER_w2s < ER_c exactly when d_sw < d_sw* = ((n - d_w - 1) d_s/(n + N - d_s - 1) - d_w r)/(1 - r), "
+          "r = d_s/(N - d_s - 1) (1.77 here). Monte Carlo finds the predicted sign at the integer overlaps either side.",
+          "derived", _C6, "d_s = 10, d_w = 20, n = 100, N = 200, sigma^2 = 1, theta = 0, d_sw = 1 and 2; 4000 trials each",
+          "smaller signed ER_c - ER_w2s over paired SE (+ at d_sw = 1, - at d_sw = 2)", _b5_crossover_z, ">", 2.0),
+    Claim("B6a", "On digits, PGR falls at every step of the measured overlap (nominal d_sw = 8 to 17) and its ends differ "
+          "by more than 2 SE; the single steps are not all larger than their errors.",
+          "measured here, on the digits", _C7, "digits, kernel-PCA maps d_s = 40, d_w = 20, nominal d_sw = 8, 11, 14, 17, 8 seeds",
+          "PGR(smallest) - PGR(largest partial overlap) in SE (0 unless monotone)", _b6_pgr_order, ">", 2.0),
+    Claim("B6b", "On digits the W2S student beats its teacher at the smallest overlap, by more than 2 SE.",
+          "measured here, on the digits", _C7, "as B6a, smallest overlap", "ER_w - ER_w2s in SE", _b6_beats_teacher, ">", 2.0),
     Claim("B7a", "The weak trained network is genuinely weaker than the strong one on the pretraining task.",
           "derived", _C8, _B7_CFG + "; 200 held-out images of digits 0-4",
           "strong minus weak held-out accuracy", _b7_weaker, ">", 0.0),
     Claim("B7b", "Training makes the weak representation lie further inside the strong one than an untrained network of the same architecture does (most of the overlap is there before training).",
-          "measured", _C8, _B7_CFG + "; 5 untrained 16-unit networks (scikit-learn's initialisation), 99%-variance dimensions, all 896 images",
+          "measured here, on the digits", _C8, _B7_CFG + "; 5 untrained 16-unit networks (scikit-learn's initialisation), 99%-variance dimensions, all 896 images",
           "trained share d_sw/d_w minus the largest untrained share", _b7_dsw_vs_random, ">", 0.0),
-    Claim("B7c", "The naive recipe (principal directions in each model's own unit coordinates) returns the random-subspace value d_s d_w / D.",
-          "derived", _C8, _B7_CFG + "; 200 random relabellings of the strong network's units",
-          "|mean naive overlap - d_s d_w / D| / (d_s d_w / D)", _b7_naive, "<", 0.1),
-    Claim("B7d", "The exact formulas with measured dimensions, estimated energies and the injected noise predict PGR within error bars.",
-          "paper [ID] + derived", _C8, _B7_CFG + "; sigma^2 = 0..4 and N = 100, 200, 550",
-          "largest |PGR - theory| / SE", _b7_theory_z, "<", 3.0),
-    Claim("B7e", "PGR rises with the number N of teacher-labelled images.",
-          "paper [ID]", _C8, _B7_CFG + ", sigma^2 = 2", "PGR(N = 550) - PGR(N = 100) in SE, 40 splits", _b7_rise_N, ">", 2.0),
-    Claim("B7f", "Injected label noise raises PGR.",
-          "paper [ID]", _C8, _B7_CFG, "PGR(sigma^2 = 4) - PGR(sigma^2 = 0) in SE", _b7_noise_pgr, ">", 2.0),
-    Claim("B7g", "Injected label noise raises OPR.",
-          "paper [ID]", _C8, _B7_CFG, "OPR(sigma^2 = 4) / OPR(sigma^2 = 0)", _b7_noise_opr, ">", 1.0),
-    Claim("B7h", "Over n = 40 to 250, PGR falls (not at every step: it rises from n = 60 to 80).",
-          "paper [ID]", _C8, _B7_CFG.replace("n = 100, N = 400", "N = 400") + ", sigma^2 = 2",
+    Claim("B7d", "Where the measured PGR resolves its sign (at least 2 SE from zero, at least 5 of the 8 points), the "
+          "exact formulas with measured dimensions, estimated energies and the injected noise predict it with the "
+          "same sign and within 3 SE. Points within 2 SE of zero (the small-N points here) can neither confirm nor "
+          "refute it and are not counted; a resolved point of the opposite sign fails the claim.",
+          "measured here, on the digits", _C8, _B7_CFG + "; sigma^2 = 0, 0.5, 1, 2, 4 and N = 100, 200, 550",
+          "largest |PGR - theory| / SE over resolved points", _b7_theory_z, "<", 3.0),
+    Claim("B7e", "In this configuration PGR is higher at N = 550 than at N = 100 (about 3 d_s), by more than 2 SE; "
+          "between them it is not monotone (chapter 8's table), so only the difference of the ends is claimed.",
+          "measured here, on the digits", _C8, _B7_CFG + ", sigma^2 = 2", "PGR(N = 550) - PGR(N = 100) in SE, 40 splits",
+          _b7_rise_N, ">", 2.0),
+    Claim("B7f", "Injected label noise raises PGR at every step of sigma^2 = 0, 0.5, 1, 2, 4 (split means), and the ends "
+          "differ by more than 2 SE.",
+          "measured here, on the digits", _C8, _B7_CFG, "PGR(sigma^2 = 4) - PGR(sigma^2 = 0) in SE (0 unless monotone)",
+          _b7_noise_pgr, ">", 2.0),
+    Claim("B7g", "Injected label noise raises OPR at every step of sigma^2 = 0, 0.5, 1, 2, 4 (split means), and the ends "
+          "differ by more than 2 SE.",
+          "measured here, on the digits", _C8, _B7_CFG, "OPR(sigma^2 = 4) - OPR(sigma^2 = 0) in SE (0 unless monotone)",
+          _b7_noise_opr, ">", 2.0),
+    Claim("B7h", "In this configuration PGR at n = 40 exceeds PGR at n = 250 by more than 2 SE, but not at every step "
+          "(it rises from n = 60 to 80). Not a general law: chapter 6 shows PGR rising with n when the signal sits "
+          "on shared coordinates.",
+          "measured here, on the digits", _C8, _B7_CFG.replace("n = 100, N = 400", "N = 400") + ", sigma^2 = 2, n = 40..250",
           "PGR(n = 40) - PGR(n = 250) in SE", _b7_fall_n, ">", 2.0),
     Claim("B7i", "With N at the strong dimension d_s the minimum-norm student interpolates and its risk blows up.",
           "paper [ID] + derived", _C8, _B7_CFG.replace("N = 400", "N = d_s") + ", sigma^2 = 2",
@@ -668,11 +800,11 @@ _KINDS = {
     "A2e": ("derived", ""), "A3a": ("paper", "[RF] Figure 2a"), "A3b": ("measured", ""),
     "A3c": ("paper", "[RF] Figure 2a (PGR -> 1)"), "A4b": ("measured", ""),
     "A4d": ("measured", ""), "A5b": ("derived", ""), "A6a": ("measured", ""), "A6b": ("measured", ""),
-    "A7": ("measured", ""), "A8a": ("measured", ""), "A8b": ("measured", ""), "A8c": ("measured", ""),
+    "A7": ("derived", ""), "A8a": ("measured", ""), "A8b": ("measured", ""), "A8c": ("measured", ""),
     "B1a": ("derived", ""), "B1c": ("derived", ""), "B2a": ("paper", "[ID] title and abstract"),
-    "B2b": ("measured", ""), "B3a": ("measured", ""), "B3b": ("measured", ""), "B4a": ("measured", ""),
-    "B4b": ("derived", ""), "B5": ("measured", ""), "B6a": ("measured", ""), "B6b": ("measured", ""),
-    "B7a": ("measured", ""), "B7b": ("measured", ""), "B7c": ("measured", ""), "B7d": ("measured", ""),
+    "B2b": ("measured", ""), "B3a": ("measured", ""), "B3b": ("measured", ""), "B4a": ("derived", ""),
+    "B4b": ("derived", ""), "B5": ("derived", ""), "B6a": ("measured", ""), "B6b": ("measured", ""),
+    "B7a": ("measured", ""), "B7b": ("measured", ""), "B7d": ("measured", ""),
     "B7e": ("measured", ""), "B7f": ("measured", ""), "B7g": ("measured", ""), "B7h": ("measured", ""),
     "B7i": ("measured", ""),
 }

@@ -8,7 +8,7 @@ kernel, so the kernel-limit student's overlap with it is
     L_ST(tau) >= floor(tau, L_TE) = (1 - (1 - e^{-tau})(1 - L_TE))^2 >= L_TE^2.
 
 Hence ``L_ST* >= L_TE^2``: the exponent in ``L_ST* ~ L_TE^alpha`` can never exceed 2, and a
-teacher near chance (``L_TE = 1 - delta``) leaves ``L_ST >= (1 - delta)^2``.
+teacher near chance (``L_TE = 1 - eps``) leaves ``L_ST >= (1 - eps)^2``.
 
 PGR (performance gap recovered)::
 
@@ -29,8 +29,8 @@ import numpy as np
 
 from ._validation import check_array, check_choice, check_float, check_int, check_times, check_resources
 from .early_stopping import optimal_stopping
-from .random_features import TARGETS, sample_sphere
-from .teacher import fit_teacher
+from .random_features import TARGETS
+from .teacher import cached_teacher, fit_teacher, teacher_weights
 
 __all__ = ["floor", "overlap_floor", "pgr", "fit_exponent", "SweepResult", "teacher_size_sweep", "SWEEP_D", "SWEEP_SEEDS",
            "STRONG", "strong_student_result", "strong_student_table",
@@ -181,8 +181,9 @@ class SweepResult:
 def teacher_size_sweep(d, m_values, seeds, target="linear"):
     """Sweep ``M_TE``: teacher loss, early-stopped kernel-limit student loss, fitted exponent.
 
-    Teacher weights for width ``M`` and seed ``s`` are drawn with the generator
-    ``numpy.random.default_rng([s, M])`` (deterministic, independent across widths).
+    The teacher of width ``M`` and seed ``s`` is the book's teacher
+    :func:`w2s_lib.teacher.cached_teacher` ``(d, M, s)`` (weights
+    :func:`w2s_lib.teacher.teacher_weights`; the same network in every chapter and the ledger).
 
     Parameters
     ----------
@@ -213,8 +214,8 @@ def teacher_size_sweep(d, m_values, seeds, target="linear"):
     lte, lst, tst = np.empty(shape), np.empty(shape), np.empty(shape)
     for i, m in enumerate(ms):
         for j, s in enumerate(ss):
-            W = sample_sphere(m, d, np.random.default_rng([s, m]))
-            T = fit_teacher(W, target=target)
+            T = (cached_teacher(d, m, s) if target == "linear"
+                 else fit_teacher(teacher_weights(d, m, s), target=target))
             r = optimal_stopping(T)
             lte[i, j], lst[i, j], tst[i, j] = T.loss, r.loss_star, r.tau_star
     ok = (lte > 0) & (lst > 0)

@@ -18,17 +18,17 @@ Closed forms
 
   ``"linear"``  ``f*(x) = sqrt(d) beta . x``  (the default of the book);
   ``"relu"``    ``f*(x) = sqrt(2 d) relu(beta . x)``  (a single ReLU unit);
-  ``"he2"``     ``f*(x) = sqrt(N(d,2)) P_2(beta . x)``  (a pure degree-2 harmonic),
+  ``"he2"``     ``f*(x) = sqrt(h(d, 2)) P_2(beta . x)``  (a pure degree-2 harmonic),
 
   with correlations ``E_x[phi_w(x) f*(x)]``:
 
   ``"linear"``  ``(w . beta) / (2 sqrt d)``;
   ``"relu"``    ``sqrt(2 d) J(theta_{w beta}) / (2 pi d)``;
-  ``"he2"``     ``sqrt(N(d,2)) xi_2 P_2(w . beta)``.
+  ``"he2"``     ``sqrt(h(d, 2)) xi_2 P_2(w . beta)``.
 
   Every target is a zonal function ``g(beta . x)``; its harmonic profile
   ``t_k = E_s[g(s) P_k(s)]`` (see :func:`target_profile`) gives the degree-``k``
-  part ``f*_k(x) = t_k N(d,k) P_k(beta . x)`` with energy ``t_k^2 N(d,k)``.
+  part ``f*_k(x) = t_k h(d, k) P_k(beta . x)`` with energy ``t_k^2 h(d, k)``.
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ def population_gram(U, V=None):
 
 
 def _n_deg2(d):
-    return (d + 2) * (d - 1) / 2.0  # N(d, 2)
+    return (d + 2) * (d - 1) / 2.0  # h(d, 2)
 
 
 def _p2(s, d):
@@ -323,8 +323,8 @@ def target_correlation(W, beta=None, target="linear"):
 def target_profile(d, max_degree, target="linear"):
     """Harmonic profile ``t_k = E_s[g(s) P_k(s)]`` of a zonal target ``f*(x) = g(beta . x)``.
 
-    The degree-``k`` part of the target is ``t_k N(d,k) P_k(beta . x)`` and carries
-    energy ``t_k^2 N(d,k)``; the energies of all degrees sum to 1.
+    The degree-``k`` part of the target is ``t_k h(d, k) P_k(beta . x)`` and carries
+    energy ``t_k^2 h(d, k)``; the energies of all degrees sum to 1.
 
     Parameters
     ----------
@@ -338,7 +338,7 @@ def target_profile(d, max_degree, target="linear"):
     -------
     ndarray, shape (max_degree + 1,)
         ``t_0 .. t_K``. Linear: ``t_1 = 1/sqrt(d)``; relu: ``sqrt(2d) xi_k``;
-        he2: ``t_2 = 1/sqrt(N(d,2))``.
+        he2: ``t_2 = 1/sqrt(h(d, 2))``.
     """
     d = check_int(d, "d", low=2)
     K = check_int(max_degree, "max_degree", low=0, high=MAX_DEGREE)
@@ -562,14 +562,14 @@ def gram_spectrum_check(d, M, seed=0):
 
     For large ``M`` the matrix ``G / M`` (``G`` the exact population Gram of ``M`` random
     unit weights) approximates the kernel operator, so its eigenvalues cluster at
-    ``lambda_k`` with ``N(d, k)`` copies.
+    ``lambda_k`` with ``h(d, k)`` copies.
 
     Returns
     -------
     simulated : ndarray, shape (M,)
         Eigenvalues of ``G / M``, descending.
     theory : ndarray, shape (M,)
-        ``lambda_k`` repeated ``N(d, k)`` times (zero degrees skipped), descending, cut at ``M``.
+        ``lambda_k`` repeated ``h(d, k)`` times (zero degrees skipped), descending, cut at ``M``.
     """
     W = sample_sphere(M, d, np.random.default_rng([seed, M]))
     with one_blas_thread():

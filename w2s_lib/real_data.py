@@ -68,7 +68,8 @@ _N_DIGITS = 1797
 # dimensions measured from feature matrices
 # ---------------------------------------------------------------------------
 def spectrum_intrinsic_dimension(eigenvalues, threshold=0.99):
-    """Smallest ``k`` whose top-``k`` eigenvalues hold ``threshold`` of the total.
+    """Smallest ``k`` whose top-``k`` eigenvalues hold ``threshold`` of the total
+    (at ``threshold=0.99``: the 99%-variance dimension).
 
     Parameters
     ----------
@@ -98,8 +99,12 @@ def spectrum_intrinsic_dimension(eigenvalues, threshold=0.99):
 
 @small_blas_call()  # every matrix here has at most 1,797 rows: one BLAS thread
 def intrinsic_dimension(features, threshold=0.99):
-    """Intrinsic dimension of a feature matrix: :func:`spectrum_intrinsic_dimension`
-    of the covariance of its (centred) columns.
+    """The 99%-variance dimension of a feature matrix (at ``threshold=0.99``):
+    :func:`spectrum_intrinsic_dimension` of the covariance of its (centred) columns.
+
+    The book calls this count the *99%-variance dimension*, a measurement used to choose
+    the intrinsic dimension (``d_s``, ``d_w``: the dimension of the subspace a model fits);
+    the function keeps its historical name.
 
     Parameters
     ----------

@@ -1,17 +1,18 @@
 """The strong student: gradient flow on the teacher's labels, started at zero.
 
-Finite width M_ST (weights ``W_ST``, top layer ``u``), population loss against the
-teacher, learning rate ``1/M_ST``::
+Finite width M_ST (weights ``W_ST``, top layer ``u``), loss ``(1/2) E (f_u - f_TE)^2``
+against the teacher (population), gradient flow with learning rate ``1/M_ST``::
 
-    du/dt = (c - S u) / M_ST,   S = G(W_ST, W_ST),  c = G(W_ST, W_TE) a,
-    u(t)  = S^+ (I - exp(-S t / M_ST)) c,
+    du/dt = (c - G_ST u) / M_ST,   G_ST = G(W_ST, W_ST),  c = G(W_ST, W_TE) a,
+    u(t)  = G_ST^+ (I - exp(-G_ST t / M_ST)) c,
 
 which is kernel gradient flow ``df/dt = -T_K (f - f_TE)`` with the kernel
 ``K = (1/M_ST) sum_j phi_j(x) phi_j(x')``.  Its loss against the *target* is
 
-    ``L(u) = |f*|^2 - 2 u^T b_ST + u^T S u``,   ``b_ST = target_correlation(W_ST)``.
+    ``L(u) = |f*|^2 - 2 u^T b_ST + u^T G_ST u``,   ``b_ST = target_correlation(W_ST)``.
 
-With one eigendecomposition ``S = Q diag(s) Q^T``, ``q = Q^T c``, ``r = Q^T b_ST``
+(``S`` below and in the code is the student Gram ``G_ST``.)  With one eigendecomposition
+``S = Q diag(s) Q^T``, ``q = Q^T c``, ``r = Q^T b_ST``
 and ``g_j(t) = 1 - exp(-s_j t / M_ST)``::
 
     L(t) = 1 - 2 sum_j g_j q_j r_j / s_j + sum_j g_j^2 q_j^2 / s_j,
@@ -42,7 +43,9 @@ and overlap in the degrees beyond the kept ones (known exactly from ``|f_TE|^2``
 curve is then exact at ``t = 0`` and ``t -> infinity`` and, for the linear target, an
 upper bound that differs from the exact value by at most the reported tail energy.
 
-Time is always ``tau = lambda_1 t`` with ``lambda_1 = 1/(4 d^2)``.
+Time is always ``tau = lambda_1 t`` with ``lambda_1 = 1/(4 d^2)``; degree ``k`` is learned on the
+clock ``tau_k = lambda_1 / lambda_k``.  The book's teachers and students come from
+:func:`teacher_and_student`, whose docstring states the one seeding rule.
 """
 
 from __future__ import annotations
@@ -444,15 +447,9 @@ STUDENT_TAUS.setflags(write=False)
 
 
 def student_weights(d, M, seed=0):
-    """The student's weights for width ``M`` and ``seed``, shape ``(M, d)``.
-
-    The book's one seeding rule: the teacher of ``(d, M_TE, seed)`` has the weights
-    ``sample_sphere(M_TE, d, default_rng([seed, M_TE]))``
-    (:func:`w2s_lib.teacher.teacher_weights`) and its student of width ``M_ST`` the weights
-    ``sample_sphere(M_ST, d, default_rng([seed + 100, M_ST]))`` (this function). Every
-    chapter, explorable and ledger claim draws its networks through these two functions
-    (or :func:`teacher_and_student`), so one configuration gives one number everywhere.
-    """
+    """The student's weights for width ``M`` and ``seed``, shape ``(M, d)``:
+    ``sample_sphere(M, d, default_rng([seed + 100, M]))`` (the seeding rule of
+    :func:`teacher_and_student`)."""
     return sample_sphere(M, d, np.random.default_rng([int(seed) + 100, int(M)]))
 
 
@@ -467,7 +464,23 @@ def student_width(value):
 
 def teacher_and_student(d, M_TE, M_ST, seed=0):
     """The book's teacher of width ``M_TE`` and its student of width ``M_ST`` (``None``: the
-    kernel limit), both of ``seed``: ``(Teacher, FiniteStudent or KernelStudent)``."""
+    kernel limit), both of ``seed``: ``(Teacher, FiniteStudent or KernelStudent)``.
+
+    This is the book's one teacher/student factory and its seeding rule:
+
+    * teacher of ``(d, M_TE, seed)``: weights ``sample_sphere(M_TE, d, default_rng([seed, M_TE]))``
+      (:func:`w2s_lib.teacher.teacher_weights`), fitted to the linear target
+      (:func:`w2s_lib.teacher.cached_teacher`; other targets fit the same weights);
+    * student of width ``M_ST`` of that teacher: weights
+      ``sample_sphere(M_ST, d, default_rng([seed + 100, M_ST]))`` (:func:`student_weights`);
+    * samples, where a student is trained on ``N`` points (:mod:`w2s_lib.finite_data`): seed
+      ``1000 + seed``.
+
+    The generator is seeded with the width as well as the seed, so every width gets its own,
+    independent draw, and a teacher and its student never share weights.  Every chapter of Part I,
+    explorable and ledger claim draws its networks through these functions, so one configuration
+    ``(d, M_TE, M_ST, seed)`` gives one number everywhere.
+    """
     T = cached_teacher(d, M_TE, seed)
     W = None if M_ST is None else student_weights(d, M_ST, seed)
     return T, student_trajectory(T, W)

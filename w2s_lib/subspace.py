@@ -87,6 +87,7 @@ __all__ = [
     "variance_vs_N",
     "ratio_sweep",
     "noise_sweep",
+    "w2s_split_mc",
 ]
 
 #: The four models, in the order the book lists them.
@@ -1351,4 +1352,60 @@ def noise_sweep(theta, *, d_s=10, d_w=20, d_sw=5, n=100, N=200, dense=None,
                       trials=trials, seed=seed)
     reg = regime_from_risks({k: out[k] for k in (*RISK_KEYS, "w2s_bias", "w2s_variance")})
     out["bias_dominated"], out["beats_teacher"] = reg["bias_dominated"], reg["beats_teacher"]
+    return out
+
+
+
+def w2s_split_mc(d_s=10, d_w=20, d_sw=5, n=100, N=200, sigma2=1.0, theta=None, trials=4000, seed=0):
+    """The student's risk split into bias, inherited and reduced parts: exact and Monte Carlo.
+
+    Write the teacher's coefficients restricted to the strong coordinates as
+    ``a = P_s theta_w`` (its coefficients on ``S n W``, zero on ``S \\ W``) and
+    the student's as ``a + eta``.  Per trial the student's excess risk is
+    ``|a - theta_S|^2 + 2 <a - theta_S, eta> + |eta|^2 + |theta outside S|^2``.
+    The first term is the bias on ``S \\ W`` plus the teacher's error on
+    ``S n W`` (the *inherited* part), ``|eta|^2`` is what the fit on ``N``
+    pseudo-labels adds (the *reduced* part, from the teacher's prediction
+    outside ``S``), and the cross term has mean zero.
+
+    Parameters
+    ----------
+    d_s, d_w, d_sw, n, N, sigma2 : as in :func:`subspace_risks`
+    theta : array_like, optional
+        Ground truth (default zero, length ``d_s + d_w - d_sw + 1``).
+    trials : int
+    seed : int
+
+    Returns
+    -------
+    dict
+        For each part ``"bias"``, ``"inherited"``, ``"reduced"``, ``"cross"`` and
+        ``"total"``: the exact expectation ``"<part>_exact"``, the Monte Carlo mean
+        ``"<part>_mc"`` and its standard error ``"<part>_se"``.
+    """
+    d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
+    theta = np.zeros(d_s + d_w - d_sw + 1) if theta is None else _check_theta(theta, d_s, d_w, d_sw)
+    ex = subspace_risks(d_s, d_w, d_sw, n, N, sigma2, theta)
+    mc = simulate_subspace(d_s, d_w, d_sw, n, N, sigma2, theta, trials, seed, return_coefs=True)
+    te, st = mc["coefs"]["weak"], mc["coefs"]["w2s"]
+    w0 = d_s - d_sw  # first shared coordinate, in S coordinates
+    a = np.zeros_like(st)
+    a[:, w0:] = te[:, :d_sw]
+    err_a = a - theta[:d_s]
+    eta = st - a
+    e = _energies(theta, d_s, d_w, d_sw)
+    parts = {
+        "bias": np.full(st.shape[0], e["bias"]),
+        "inherited": np.sum(err_a[:, w0:] ** 2, axis=1),
+        "reduced": np.sum(eta**2, axis=1),
+        "cross": 2.0 * np.sum(err_a * eta, axis=1),
+    }
+    parts["total"] = mc["per_trial"]["w2s"]
+    exact = {"bias": ex["w2s_bias"], "inherited": ex["w2s_var_inherited"],
+             "reduced": ex["w2s_var_discrepancy"] + ex["w2s_var_teacher_bias"], "cross": 0.0, "total": ex["w2s"]}
+    out = {}
+    for k, v in parts.items():
+        out[k + "_exact"] = float(exact[k])
+        out[k + "_mc"] = float(v.mean())
+        out[k + "_se"] = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
     return out

@@ -1,12 +1,12 @@
 """The weak teacher: population least squares on M_TE random ReLU features.
 
-With the exact Gram ``G = population_gram(W)`` and correlations
+With the exact Gram ``G_TE = population_gram(W)`` and correlations
 ``b = target_correlation(W, beta, target)``, the teacher is the L2 projection of
 the target onto the span of its features:
 
-    ``a = G^+ b``,  ``L_TE = |f*|^2 - b^T a = 1 - b^T a``,  ``<f_TE, f*> = |f_TE|^2 = 1 - L_TE``.
+    ``a = G_TE^+ b``,  ``L_TE = |f*|^2 - b^T a = 1 - b^T a``,  ``<f_TE, f*> = |f_TE|^2 = 1 - L_TE``.
 
-Robustness: ``G`` is typically very ill-conditioned when M_TE exceeds the number of
+Robustness: ``G_TE`` is typically very ill-conditioned when M_TE exceeds the number of
 low-degree harmonics. The pseudo-inverse is taken from one symmetric eigendecomposition
 with a *relative* cutoff ``rcond``: eigenvalues below ``rcond * max eigenvalue`` are
 dropped.  The fitted network is then the exact L2 projection of ``f*`` onto the span of
@@ -195,7 +195,9 @@ def fit_teacher(W, target="linear", beta=None, rcond=1e-10):
 # ---------------------------------------------------------------------------
 
 def teacher_weights(d, M, seed):
-    """The teacher's weights for width ``M`` and ``seed`` (module docstring), shape ``(M, d)``."""
+    """The teacher's weights for width ``M`` and ``seed``, shape ``(M, d)``:
+    ``sample_sphere(M, d, default_rng([seed, M]))`` (the book's seeding rule, stated in
+    :func:`w2s_lib.student.teacher_and_student`)."""
     return sample_sphere(M, d, np.random.default_rng([int(seed), int(M)]))
 
 

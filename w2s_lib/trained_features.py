@@ -14,12 +14,13 @@ Pipeline
    images of the digits 5-9 are never seen in pretraining.
 2. **Frozen features** (:func:`hidden_features`): the activations of a network's last
    hidden layer, computed from its stored weights (deterministic).
-3. **Measured dimensions.**  The intrinsic dimension of a representation is the
+3. **Measured dimensions.**  The 99%-variance dimension of a representation (the
    share-of-variance rule of :func:`w2s_lib.real_data.intrinsic_dimension` on its
-   activations over the downstream images (:func:`intrinsic_dimension_profile` for
-   its dependence on the threshold).  A representation is then the projection of the
-   centred activations on their top ``d`` principal directions
-   (:func:`principal_features`).  The overlap ``d_sw`` is measured in *sample space*
+   activations over the downstream images; :func:`intrinsic_dimension_profile` for
+   its dependence on the threshold) fixes the dimension ``d`` used downstream: a
+   representation is the projection of the centred activations on their top ``d``
+   principal directions (:func:`principal_features`), so ``d`` is the intrinsic
+   dimension (``d_s``, ``d_w``) of the features the probes fit.  The overlap ``d_sw`` is measured in *sample space*
    (:func:`w2s_lib.real_data.measured_correlation_dimension`): both feature matrices
    over the same images, centred and orthonormalised, ``|U_s^T U_w|_F^2``.  The naive
    recipe (:func:`naive_principal_overlap`) compares principal directions of the two
@@ -96,8 +97,8 @@ _MODELS = {"weak": WEAK, "strong": STRONG}
 def _one_blas_thread(func):
     """Run ``func`` with BLAS/LAPACK on one thread.
 
-    Every matrix here is small (at most 897 x 64); a second BLAS thread gains nothing,
-    and on a busy machine it costs a lot (an SVD of 897 x 64 went from 12 ms to 1 s).
+    Every matrix here is small (at most 896 x 64); a second BLAS thread gains nothing,
+    and on a busy machine it costs a lot (an SVD of 896 x 64 went from 12 ms to 1 s).
     """
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -230,8 +231,8 @@ def downstream_images():
 
     Returns
     -------
-    X : ndarray, shape (897, 64)
-    labels : ndarray of int, shape (897,)
+    X : ndarray, shape (896, 64)
+    labels : ndarray of int, shape (896,)
     """
     X, labels = _digits_raw()
     keep = np.isin(labels, DOWNSTREAM_DIGITS)
@@ -420,23 +421,36 @@ def untrained_overlap_null(seeds=5, threshold=0.99, digit=8):
     trained strong representation is measured over all downstream images, as for the trained
     weak network.
 
+    A stricter null leaves *both* networks untrained: for each seed an untrained network of
+    the strong architecture (64 units, cut at its own ``threshold``-variance dimension) takes
+    the trained strong network's place.  Both nulls are random ReLU features of the pixels.
+
     Returns
     -------
     dict
-        ``"d_w"`` (seeds,) and ``"d_sw"`` (seeds,) of the untrained networks, ``"share"``
-        ``d_sw / d_w`` (seeds,), and the trained weak network's ``"trained_share"``.
+        ``"d_w"`` (seeds,) and ``"d_sw"`` (seeds,) of the untrained weak networks against the
+        trained strong representation, ``"share"`` ``d_sw / d_w`` (seeds,); ``"d_s_both"``,
+        ``"d_sw_both"`` and ``"share_both"`` (seeds,) of the untrained weak network against an
+        untrained strong one; and the trained weak network's ``"trained_share"``.
     """
     seeds = check_int(seeds, "seeds", low=1, high=100)
     rep = trained_representations(threshold, digit)
     X = downstream_images()[0]
-    d_w, d_sw = [], []
+    d_w, d_sw, d_s_both, d_sw_both = [], [], [], []
     for s in range(seeds):
         H = untrained_features(X, WEAK["hidden"][0], np.random.default_rng([7, s]))
         d = intrinsic_dimension(H, threshold)
+        F_w = principal_features(H, d)
         d_w.append(d)
-        d_sw.append(measured_correlation_dimension(rep["F_s"], principal_features(H, d)))
-    d_w, d_sw = np.array(d_w), np.array(d_sw)
-    return {"d_w": d_w, "d_sw": d_sw, "share": d_sw / d_w, "trained_share": rep["d_sw_all"] / rep["d_w"]}
+        d_sw.append(measured_correlation_dimension(rep["F_s"], F_w))
+        H_s = untrained_features(X, STRONG["hidden"][0], np.random.default_rng([8, s]))
+        d_s = intrinsic_dimension(H_s, threshold)
+        d_s_both.append(d_s)
+        d_sw_both.append(measured_correlation_dimension(principal_features(H_s, d_s), F_w))
+    d_w, d_sw, d_sw_both = np.array(d_w), np.array(d_sw), np.array(d_sw_both)
+    return {"d_w": d_w, "d_sw": d_sw, "share": d_sw / d_w, "d_s_both": np.array(d_s_both),
+            "d_sw_both": d_sw_both, "share_both": d_sw_both / d_w,
+            "trained_share": rep["d_sw_all"] / rep["d_w"]}
 
 
 def inject_label_noise(y, level, seed, kind="gaussian"):
@@ -516,11 +530,11 @@ def trained_representations(threshold=0.99, digit=8):
     Returns
     -------
     dict
-        ``"F_s"`` (897, d_s), ``"F_w"`` (897, d_w): principal-component features;
-        ``"raw_strong"`` (897, 64), ``"raw_weak"`` (897, 16): hidden activations;
-        ``"y"`` (897,): clean target (mean 0, mean square 1); ``"labels"``;
+        ``"F_s"`` (896, d_s), ``"F_w"`` (896, d_w): principal-component features;
+        ``"raw_strong"`` (896, 64), ``"raw_weak"`` (896, 16): hidden activations;
+        ``"y"`` (896,): clean target (mean 0, mean square 1); ``"labels"``;
         ``"d_s"``, ``"d_w"``: intrinsic dimensions; ``"d_sw_all"``: sample-space
-        overlap over all 897 images; ``"energies"``: ``rho_s``, ``rho_w``, ``bias``,
+        overlap over all 896 images; ``"energies"``: ``rho_s``, ``rho_w``, ``bias``,
         ``delta`` of the target (see :func:`w2s_lib.subspace.subspace_risks_general`).
         Arrays are read-only (shared by the cache).
     """
@@ -560,7 +574,7 @@ def trained_w2s(n=100, N=500, sigma2=1.0, *, n_test=200, seeds=10, seed=0, thres
         Injected label noise: its variance (``noise="gaussian"``) or the fraction of
         shuffled labels in [0, 1] (``noise="shuffle"``).
     n_test : int >= 1
-        Held-out images; ``n + N + n_test <= 897``.
+        Held-out images; ``n + N + n_test <= 896``.
     seeds : int >= 2
         Random splits (and noise draws).
     seed : int or numpy.random.Generator
