@@ -1,8 +1,8 @@
 """Property-based checks of the random-feature API boundary (hypothesis).
 
-* Invalid arguments (one argument of a valid call replaced by junk) only ever raise
-  ``ValueError`` or ``TypeError``; if a replacement happens to be acceptable the call must
-  still return NaN-free output.
+* One argument of a valid call replaced by junk: an error (``ValueError`` or ``TypeError``,
+  naming a parameter) is raised exactly when the replacement is outside the documented domain
+  (``DOMAIN``, stated independently of the library's checks); otherwise the output is NaN-free.
 * Random valid arguments always give finite output.
 """
 
@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import w2s_lib as L
+from w2s_lib.harmonics import MAX_DEGREE
 
 D = 5
 W_TE = L.sample_sphere(6, D, 0)
@@ -89,22 +90,169 @@ def test_every_valid_reference_call_returns_finite_output(name):
     _assert_no_nan(out, finite=name != "degree_learning_times")
 
 
-@settings(max_examples=250)
-@given(
-    name=st.sampled_from(sorted(CALLS)),
-    junk=st.sampled_from(range(len(JUNK))),
-    pick=st.integers(0, 10),
-)
-def test_invalid_arguments_only_raise_value_or_type_errors(name, junk, pick):
-    fn, kw = CALLS[name]
-    kw = dict(kw)
-    key = sorted(kw)[pick % len(kw)]
-    kw[key] = JUNK[junk]
+# ---------------------------------------------------------------------------
+# The documented domain of every parameter above, stated independently of the library's
+# checks: (function, parameter) -> predicate on a replacement value (the other arguments
+# keep their valid values from CALLS).
+# ---------------------------------------------------------------------------
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_real(v):
+    return (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+            and bool(np.isfinite(v)))
+
+
+def _int(lo, hi=None):
+    return lambda v: _is_int(v) and v >= lo and (hi is None or v <= hi)
+
+
+def _real(lo=-np.inf, hi=np.inf, lo_open=False, hi_open=False):
+    def ok(v):
+        if not _is_real(v):
+            return False
+        return (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+    return ok
+
+
+def _arr(v, ndim=None, shape=None):
+    """A finite real array (ints and floats; never bool, complex, str or object), or None."""
+    if isinstance(v, (str, bytes)):
+        return None
     try:
-        out = fn(**kw)
-    except (ValueError, TypeError):
-        return
-    _assert_no_nan(out)
+        a = np.asarray(v)
+    except ValueError:  # ragged
+        return None
+    if a.dtype.kind not in "iuf" or (ndim is not None and a.ndim != ndim):
+        return None
+    if shape is not None and any(w is not None and w != g for w, g in zip(shape, a.shape)):
+        return None
+    return a.astype(float) if np.all(np.isfinite(a)) else None
+
+
+def _array(ndim=None, shape=None, test=lambda a: True):
+    return lambda v: (a := _arr(v, ndim, shape)) is not None and bool(test(a))
+
+
+def _unit_rows(d=None, rows=None):
+    def ok(v):
+        a = _arr(v, 2)
+        return (a is not None and a.shape[0] >= 1 and a.shape[1] >= 2 and (d is None or a.shape[1] == d)
+                and (rows is None or a.shape[0] == rows) and np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-6, rtol=0))
+    return ok
+
+
+def _optional(pred):
+    return lambda v: v is None or pred(v)
+
+
+def _target(v):
+    return isinstance(v, str) and v in L.TARGETS
+
+
+def _seed(v):
+    return isinstance(v, np.random.Generator) or _int(0)(v)
+
+
+def _int_list(lo, distinct):
+    def ok(v):
+        if isinstance(v, (str, bytes, dict)) or v is None or isinstance(v, np.ndarray) and v.dtype.kind not in "iu":
+            return False
+        vals = list(np.atleast_1d(np.asarray(v, dtype=object)).ravel()) if not isinstance(v, list) else v
+        return all(_int(lo)(x) for x in vals) and len(set(vals)) >= distinct
+    return ok
+
+
+_TIMES = _array(test=lambda a: np.all(a >= 0))
+_UNIT_BETA = _optional(_array(1, (D,), lambda a: abs(np.linalg.norm(a) - 1) <= 1e-6))
+_RCOND = _real(0, 1, True, True)
+_MAXDEG = _int(0, MAX_DEGREE)
+_LAM1 = 1.0 / (4 * D**2)
+_SMAX = float(np.linalg.eigvalsh(L.population_gram(W_ST))[-1])
+
+
+def _gd_stable(tau_max, n_steps):
+    """Explicit gradient descent is stable iff its step times the top Gram eigenvalue is < 2."""
+    return tau_max / _LAM1 / n_steps / W_ST.shape[0] * _SMAX < 2
+
+
+DOMAIN = {
+    "sample_sphere": dict(n=_int(1), d=_int(2), seed=_seed),
+    "relu_features": dict(X=_array(2, (None, D)), W=_unit_rows(D)),
+    "arccos_J": dict(theta=_array(test=lambda a: np.all((a >= 0) & (a <= np.pi)))),
+    "population_gram": dict(U=_unit_rows(D), V=_optional(_unit_rows(D))),
+    "target_correlation": dict(W=_unit_rows(D), beta=_UNIT_BETA, target=_target),
+    "target_values": dict(X=_array(2, test=lambda a: a.shape[1] >= 2), target=_target, beta=_UNIT_BETA),
+    "target_profile": dict(d=_int(2), max_degree=_MAXDEG, target=_target),
+    "relu_gegenbauer_coefficients": dict(d=_int(2), max_degree=_MAXDEG),
+    "kernel_eigenvalues": dict(d=_int(2), max_degree=_MAXDEG),
+    "harmonic_multiplicity": dict(d=_int(2), k=_MAXDEG),
+    "multiplicities": dict(d=_int(2), max_degree=_MAXDEG),
+    "relu_degree_energy": dict(d=_int(2), max_degree=_MAXDEG),
+    "gegenbauer": dict(s=_array(test=lambda a: np.all(np.abs(a) <= 1)), k=_MAXDEG, d=_int(2)),
+    "harmonic_energies": dict(W=_unit_rows(rows=W_TE.shape[0]), a=_array(1, (W_TE.shape[0],)), norm2=_real(0),
+                              max_degree=_optional(_int(1, MAX_DEGREE))),
+    "fit_teacher": dict(W=_unit_rows(), target=_target, beta=_UNIT_BETA, rcond=_RCOND),
+    "least_squares_loss": dict(W=_unit_rows(), target=_target),
+    "student_loss": dict(teacher=lambda v: isinstance(v, L.Teacher), tau=_TIMES, W_student=_optional(_unit_rows(D))),
+    "student_trajectory": dict(teacher=lambda v: isinstance(v, L.Teacher), W_student=_optional(_unit_rows(D)),
+                               rcond=_RCOND),
+    "gradient_descent_student": dict(teacher=lambda v: isinstance(v, L.Teacher), W_student=_unit_rows(D),
+                                     tau_max=lambda v: _real(0, lo_open=True)(v) and _gd_stable(v, 50),
+                                     n_steps=lambda v: _int(1)(v) and _gd_stable(1.0, v)),
+    "train_on_samples": dict(teacher=lambda v: isinstance(v, L.Teacher), W_student=_unit_rows(D), N=_int(1), seed=_seed),
+    "loss_curve": dict(trajectory=lambda v: v is TRAJ, tau_min=_real(0, 100.0, True, True),
+                       tau_max=_real(0.1, lo_open=True), n_grid=_int(3)),
+    "early_stop": dict(trajectory=lambda v: v is TRAJ, tau_min=_real(0, 100.0, True, True),
+                       tau_max=_real(0.1, lo_open=True), n_grid=_int(3)),
+    "optimal_stopping": dict(teacher=lambda v: isinstance(v, L.Teacher), W_student=_optional(_unit_rows(D)),
+                             tau_min=_real(0, 100.0, True, True), tau_max=_real(0.1, lo_open=True), n_grid=_int(3)),
+    "degree_learning_times": dict(d=_int(2), max_degree=_int(1)),
+    "floor": dict(tau=_TIMES, teacher_loss=_real(0, 1)),
+    "pgr": dict(teacher_loss=_real(0, lo_open=True), student_loss=_real(0), ceiling_loss=_real(0, 0.4, hi_open=True)),
+    "fit_exponent": dict(
+        teacher_losses=_array(1, (3,), lambda a: np.all(a > 0) and np.ptp(a) > 0),
+        student_losses=_array(1, (3,), lambda a: np.all(a > 0))),
+    "teacher_size_sweep": dict(d=_int(2), m_values=_int_list(1, 2), seeds=_int_list(0, 1), target=_target),
+    "lambda_1": dict(d=_int(2)),
+    "tau_to_time": dict(tau=_TIMES, d=_int(2)),
+}
+
+#: Replacements that are valid for some parameters and not others, added to JUNK.
+VALID_TOO = [1, 2, 3, 7, 0.25, 1e-3, np.int64(4), L.sample_sphere(4, D, 5), L.sample_sphere(3, 3, 6),
+             np.array([0.0, 0.5, 3.0]), np.array([0.1, 0.2, 0.4]), [2, 3], np.random.default_rng(1),
+             L.fit_teacher(L.sample_sphere(4, D, 7)), "relu", "he2"]
+
+
+def test_domain_covers_every_parameter_of_every_call():
+    for name, (fn, kw) in CALLS.items():
+        assert set(DOMAIN[name]) <= set(kw), name
+        assert all(DOMAIN[name][k](v) for k, v in kw.items() if k in DOMAIN[name]), f"{name}: its valid call is outside DOMAIN"
+
+
+@pytest.mark.parametrize("name,key", [(n, k) for n in sorted(DOMAIN) for k in sorted(DOMAIN[n])])
+def test_an_error_is_raised_exactly_when_an_argument_is_invalid(name, key):
+    """Replace one argument of a valid call by each value of JUNK and VALID_TOO: the call raises a
+    ValueError/TypeError whose message names a parameter if and only if the value is outside the
+    documented domain (DOMAIN); otherwise it returns NaN-free output."""
+    fn, kw = CALLS[name]
+    wrong = []
+    for value in JUNK + VALID_TOO:
+        valid = DOMAIN[name][key](value)
+        try:
+            out = fn(**{**kw, key: value})
+        except (ValueError, TypeError) as exc:
+            if valid:
+                wrong.append(f"rejected valid {key}={value!r}: {exc}")
+            elif not any(p in str(exc) for p in kw):
+                wrong.append(f"error for {key}={value!r} names no parameter: {exc}")
+            continue
+        if not valid:
+            wrong.append(f"accepted invalid {key}={value!r}")
+        else:
+            _assert_no_nan(out)
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
 
 @settings(max_examples=200)

@@ -22,6 +22,7 @@ import tempfile
 import threading
 import urllib.parse
 
+import numpy as np
 import pytest
 import yaml
 
@@ -497,7 +498,16 @@ def test_screenshot_for_a_person_to_look_at(browser, doc):
     path = SCREENSHOTS / (doc.replace("/", "__") + ".png")
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000, f"{path} looks empty"
+    # Not blank and not cut: the image spans the whole page, and a real share of it is ink
+    # (text, formulas, figures), in more than a handful of colours.
+    import matplotlib.image
+
+    img = matplotlib.image.imread(str(path))[..., :3]
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert img.shape[0] >= 0.95 * height, f"{path}: {img.shape[0]} px tall, the page is {height}"
+    ink = np.mean(np.min(img, axis=2) < 0.75)
+    colours = len(np.unique((img[::4, ::4] * 255).astype(np.uint8).reshape(-1, 3), axis=0))
+    assert ink > 0.002 and colours > 50, f"{path} looks empty: {ink:.2%} ink, {colours} colours"
 
 
 # --------------------------------------------------------------------------- explorables

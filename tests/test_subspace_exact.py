@@ -175,3 +175,15 @@ def test_bad_input(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         subspace_risks(**args)
+
+
+def test_opr_is_defined_whenever_the_students_risk_is_nonzero_however_large_the_others():
+    """OPR = ER_s / ER_w2s: a small but non-zero ER_w2s next to a huge ER_s is a large ratio, not 0/0
+    (a regression: the zero test once compared ER_w2s with the largest risk)."""
+    from w2s_lib.subspace import subspace_risks_from_energies
+
+    r = subspace_risks_from_energies(10, 20, 0, 100, 200, 1.0, rho_s=2e11, rho_w=0.1, bias=0.2, delta=0.0)
+    assert r["opr"] == pytest.approx(r["strong_baseline"] / r["w2s"], rel=1e-12)
+    assert r["opr"] > 1e11
+    with pytest.raises(ValueError, match="(PGR|OPR) is undefined"):
+        subspace_risks_from_energies(10, 20, 5, 100, 200, 0.0, rho_s=0.0, rho_w=0.0, bias=0.0, delta=0.0)

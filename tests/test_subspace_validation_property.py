@@ -122,19 +122,58 @@ def test_simulation_valid_args_finite(d_s, d_w, data):
         assert math.isfinite(out[key])
 
 
-@SETTINGS
-@given(d_s=anything_size, d_w=anything_size, d_sw=anything_size, n=anything_size, N=anything_size,
-       sigma2=anything_real, trials=anything_size, seed=st.one_of(st.integers(-2, 5), st.none(), st.floats()))
-def test_simulation_random_args_only_raise_value_or_type_error(d_s, d_w, d_sw, n, N, sigma2, trials, seed):
-    # keep the work small: the property is about validation, not speed
-    sizes = [v for v in (d_s, d_w, n, N, trials) if isinstance(v, int)]
-    if any(v > 40 for v in sizes):
-        return
+def _simulation_args_valid(d_s, d_w, d_sw, n, N, sigma2, trials, seed, theta_len):
+    """Independent statement of the documented domain of :func:`simulate_subspace`."""
+    if not all(_is_int(v) for v in (d_s, d_w, d_sw, n, N, trials)):
+        return False
+    if d_s < 1 or d_w < 1 or not 0 <= d_sw <= min(d_s, d_w) or n < 1 or N < 1 or trials < 1:
+        return False
+    if not _is_real(sigma2) or sigma2 < 0:
+        return False
+    if not (isinstance(seed, np.random.Generator) or (_is_int(seed) and seed >= 0)):
+        return False
+    return theta_len >= d_s + d_w - d_sw
+
+
+SIM_PARAMS = ("d_s", "d_w", "d_sw", "n", "N", "sigma2", "trials", "seed", "theta_len")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_simulation_raises_exactly_when_invalid(data):
+    """``simulate_subspace`` raises a ValueError/TypeError naming a parameter if and only if its
+    arguments leave the documented domain (any sizes >= 1 are valid: underdetermined fits use
+    the minimum-norm solution); otherwise every reported risk is finite.
+
+    A valid call is drawn, then (in most examples) one argument is replaced by a value from a
+    wide strategy that is sometimes valid and often not, so both sides of every boundary are hit.
+    """
+    d_s, d_w = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))
+    args = dict(d_s=d_s, d_w=d_w, d_sw=data.draw(st.integers(0, min(d_s, d_w))), n=data.draw(st.integers(1, 20)),
+                N=data.draw(st.integers(1, 20)), sigma2=data.draw(st.floats(0, 10)), trials=data.draw(st.integers(1, 4)),
+                seed=data.draw(st.one_of(st.integers(0, 99), st.just(np.random.default_rng(0)))),
+                theta_len=d_s + d_w + data.draw(st.integers(0, 3)))
+    key = data.draw(st.sampled_from((None, *SIM_PARAMS)))
+    if key == "sigma2":
+        args[key] = data.draw(st.one_of(anything_real, st.booleans()))
+    elif key == "seed":
+        args[key] = data.draw(st.one_of(st.integers(-3, 5), st.none(), st.floats(), st.text(max_size=2)))
+    elif key == "theta_len":
+        args[key] = data.draw(st.integers(0, 14))
+    elif key is not None:
+        args[key] = data.draw(st.one_of(st.integers(-3, 14), st.floats(allow_nan=True, allow_infinity=True),
+                                        st.booleans(), st.none(), st.text(max_size=2), st.just(np.int64(2))))
+    valid = _simulation_args_valid(**args)
+    theta = np.ones(args.pop("theta_len"))
     try:
-        out = simulate_subspace(d_s, d_w, d_sw, n, N, sigma2, np.ones(80), trials, seed)
-    except (ValueError, TypeError):
+        out = simulate_subspace(theta=theta, **args)
+    except (ValueError, TypeError) as exc:
+        assert not valid, f"rejected valid input {args}: {exc}"
+        assert str(exc).split()[0] in SIM_PARAMS[:-1] + ("theta",), exc
         return
-    _all_finite({k: v for k, v in out.items() if isinstance(v, float)})
+    assert valid, f"accepted invalid input {args}"
+    for k in RISK_KEYS:
+        assert math.isfinite(out[k]) and out[k] >= 0
 
 
 @SETTINGS

@@ -8,6 +8,7 @@ their boundary so that bad input never reaches NumPy and never produces a NaN.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import numbers
 import os
@@ -64,8 +65,12 @@ def _check_range(value, name, low, high, *, low_open=False, high_open=False):
 
 
 def check_choice(value, name, choices):
-    """Check that ``value`` is one of ``choices`` (strings compared exactly)."""
-    if value not in choices:
+    """Check that ``value`` is one of ``choices`` (strings compared exactly).
+
+    Arrays and other unhashable values are refused with the same message (``value in choices``
+    would otherwise compare an array element by element and fail with numpy's own error).
+    """
+    if isinstance(value, np.ndarray) or not isinstance(value, collections.abc.Hashable) or value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)!r}, got {value!r}")
     return value
 

@@ -261,16 +261,18 @@ def _ratio(num, den, what, scale):
 
 
 def _add_ratios(out):
-    scale = np.abs(out["weak"])
-    for key in RISK_KEYS[1:]:
-        scale = np.maximum(scale, np.abs(out[key]))
-    out["pgr"] = _ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", scale)
-    out["opr"] = _ratio(out["strong_baseline"], out["w2s"], "OPR", scale)
+    # PGR's denominator is a difference (ER_w - ER_c): zero relative to its two terms means the
+    # ratio is undefined.  OPR's, ER_w2s, is a sum of non-negative terms: undefined only at 0
+    # (compared with the other risks' scale, a small but exact ER_w2s would wrongly count as 0).
+    pgr_scale = np.maximum(np.abs(out["weak"]), np.abs(out["strong_ceiling"]))
+    out["pgr"] = _ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", pgr_scale)
+    out["opr"] = _ratio(out["strong_baseline"], out["w2s"], "OPR", np.abs(out["w2s"]))
     if "w2s_asymptotic" in out:
         out["pgr_asymptotic"] = _ratio(
-            out["weak"] - out["w2s_asymptotic"], out["weak"] - out["strong_ceiling"], "PGR", scale
+            out["weak"] - out["w2s_asymptotic"], out["weak"] - out["strong_ceiling"], "PGR", pgr_scale
         )
-        out["opr_asymptotic"] = _ratio(out["strong_baseline"], out["w2s_asymptotic"], "OPR", scale)
+        out["opr_asymptotic"] = _ratio(out["strong_baseline"], out["w2s_asymptotic"], "OPR",
+                                       np.abs(out["w2s_asymptotic"]))
     return out
 
 
@@ -752,9 +754,9 @@ def _summarise(risks, coefs):
         r = risks[key]
         out[key] = float(r.mean())
         out[key + "_se"] = float(r.std(ddof=1) / np.sqrt(trials)) if trials > 1 else 0.0
-    scale = max(abs(out[k]) for k in RISK_KEYS)
-    out["pgr"] = float(_ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", scale))
-    out["opr"] = float(_ratio(out["strong_baseline"], out["w2s"], "OPR", scale))
+    pgr_scale = max(abs(out["weak"]), abs(out["strong_ceiling"]))
+    out["pgr"] = float(_ratio(out["weak"] - out["w2s"], out["weak"] - out["strong_ceiling"], "PGR", pgr_scale))
+    out["opr"] = float(_ratio(out["strong_baseline"], out["w2s"], "OPR", abs(out["w2s"])))
     out["pgr_se"] = ratio_of_means_se(risks["weak"] - risks["w2s"], risks["weak"] - risks["strong_ceiling"])
     out["opr_se"] = ratio_of_means_se(risks["strong_baseline"], risks["w2s"])
     per = {
