@@ -251,17 +251,6 @@ def _a4_steep_slope():
     return float(fit_exponent(*_losses(A4_STEEP["d"], A4_STEEP["widths"]))[0])
 
 
-def _a5_floor_margin():
-    """min over seeds, widths and tau of L_ST(tau) - floor(tau) in the kernel limit."""
-    tau = np.logspace(-3, 7, 300)
-    worst = np.inf
-    for m in (16, 64, 256):
-        for s in RF_SEEDS:
-            T = _teacher(RF_D, m, s)
-            worst = min(worst, float(np.min(student_trajectory(T).loss(tau) - floor(tau, T.loss))))
-    return worst
-
-
 def _a5_near_chance():
     """Near-chance teachers (M_TE = 2, L_TE ~ 0.9): best L_ST*/L_TE over seeds (the floor forces ~L_TE)."""
     return float(min(_kernel_ratio(RF_D, 2, s) for s in RF_SEEDS))
@@ -812,13 +801,17 @@ _KINDS = {
 
 def _source(claim, kind):
     """A claim is credited to a paper only if it is the paper's statement (kind "paper", with ``where``);
-    otherwise it is this book's, derived or measured in the paper's model."""
+    otherwise it is this book's, derived or measured in the paper's model.  The source names who
+    makes the claim; whether it is derived or measured is its kind, a separate column."""
+    for word in ("derived here", "measured here", "derived"):
+        if claim.source.startswith(word):
+            return "this book" + claim.source[len(word):]
     if kind == "paper" or not claim.source.startswith("paper"):
         return claim.source
     if claim.chapter in (_C7, _C8):
-        return f"{kind} here, on the digits"
+        return "this book, on the digits"
     model = "random-feature model of [RF]" if "[RF]" in claim.source else "subspace model of [ID]"
-    return f"{kind} here, in the {model}"
+    return f"this book, in the {model}"
 
 
 CLAIMS = tuple(replace(c, kind=_KINDS[c.id][0], where=_KINDS[c.id][1], source=_source(c, _KINDS[c.id][0]))
@@ -1090,7 +1083,7 @@ S_CLAIMS: tuple[Claim, ...] = (
           "derived", _C9, f"d = {S_D}, M_TE = 64..1024, seed 0, target relu", "smallest floor / L_TE",
           _s_relu_floor_share, ">", 0.5, "measured"),
 )
-CLAIMS = CLAIMS + S_CLAIMS
+CLAIMS = CLAIMS + tuple(replace(c, source=_source(c, c.kind)) for c in S_CLAIMS)
 
 
 def main(argv=None) -> int:
