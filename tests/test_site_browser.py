@@ -584,6 +584,9 @@ def test_explorables_draw_offline_with_the_sites_own_vega(browser, doc):
 def _compare(where, shown, expected, rtol):
     import math
 
+    # every data layer the figure draws is compared: a layer without an expected value fails
+    unchecked = sorted(set(shown) - set(expected))
+    assert not unchecked, f"{where}: layers drawn with no expected value from w2s_lib: {unchecked}"
     for layer, rows in expected.items():
         got = shown.get(layer)
         assert got is not None, f"{where}: layer {layer!r} not drawn (drawn: {sorted(shown)})"

@@ -78,7 +78,8 @@ def mechanism_expected(target="linear", M=256, log_tau=1.0, out=0.5, N=200):
     one, two = _part_one(s["target"], s["M"], s["log_tau"]), _part_two(s["out"], s["N"])
     now = one["p1_now"]
     return {"teacher_bars": one["p1_teacher"], "student_bars": one["p1_student"], "gain_curve": one["p1_curve"],
-            "misfit_curve": one["p1_curve"], "now_gain": now, "now_misfit": now, "p1_readout": now, **two}
+            "misfit_curve": one["p1_curve"], "now_gain": now, "now_misfit": now, "now_rule": now, "p1_readout": now,
+            "zero": [{"y": 0.0}], **two}
 
 
 def _bars(name, data, at, field, domain, colors, ymax, title):
@@ -112,11 +113,11 @@ def _chart(_data):
     curve = alt.Chart(alt.NamedData("p1_curve")).transform_filter(at_teacher)
     now = alt.Chart(alt.NamedData("p1_now")).transform_filter(at)
     right = alt.layer(
-        alt.Chart(alt.Data(values=({"y": 0.0},))).mark_rule(color=COLORS["rest"]).encode(y="y:Q"),
+        alt.Chart(alt.Data(values=({"y": 0.0},))).mark_rule(color=COLORS["rest"]).encode(y="y:Q").properties(name="zero"),
         curve.mark_line(color=COLORS["student"], strokeWidth=2, clip=True).encode(x, y).properties(name="gain_curve"),
         curve.mark_line(color=COLORS["teacher"], strokeWidth=2, strokeDash=[5, 3], clip=True)
         .encode(x, alt.Y("misfit:Q", scale=ys)).properties(name="misfit_curve"),
-        now.mark_rule(color=COLORS["marker"]).encode(x),
+        now.mark_rule(color=COLORS["marker"]).encode(x).properties(name="now_rule"),
         now.mark_point(filled=True, size=70, color=COLORS["student"], clip=True).encode(x, y).properties(name="now_gain"),
         now.mark_point(filled=True, size=70, color=COLORS["teacher"], shape="square", clip=True)
         .encode(x, alt.Y("misfit:Q", scale=ys)).properties(name="now_misfit"),

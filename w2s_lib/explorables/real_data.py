@@ -52,6 +52,9 @@ def _layers(d_sw, n):
         "pgr_points": [{"d_sw_nominal": d, "d_sw_measured": q["d_sw_measured"], "pgr": q["pgr"],
                         "pgr_lo": q["pgr"] - 2 * q["pgr_se"], "pgr_hi": q["pgr"] + 2 * q["pgr_se"]} for d, q in curve],
         "pgr_theory": [{"d_sw_measured": q["d_sw_measured"], "pgr_theory": q["theory"]["pgr"]} for _, q in curve],
+        "pgr_errors": [{"d_sw_measured": q["d_sw_measured"], "pgr_lo": q["pgr"] - 2 * q["pgr_se"],
+                        "pgr_hi": q["pgr"] + 2 * q["pgr_se"]} for _, q in curve],
+        "zero": [{"y": 0.0}],
         "chosen": [{"d_sw_measured": p["d_sw_measured"], "pgr": p["pgr"]}],
         "readout": [{"pgr": p["pgr"], "pgr_theory": p["theory"]["pgr"], "opr": p["opr"]}],
     }
@@ -71,8 +74,8 @@ def overlap_expected(d_sw=11, n=100):
     -------
     dict
         Records of each named layer: ``bars``, ``errors``, ``theory`` (4 each), ``pgr_points``
-        and ``pgr_theory`` (one per overlap of the grid and the chosen one), ``chosen`` and
-        ``readout`` (1 each).
+        ``pgr_errors`` and ``pgr_theory`` (one per overlap of the grid and the chosen one),
+        ``zero`` (the PGR = 0 line), ``chosen`` and ``readout`` (1 each).
     """
     s = ENTRY.check_setting(d_sw=d_sw, n=n)
     return _layers(s["d_sw"], s["n"])
@@ -125,10 +128,10 @@ def _chart(_data):
     curve = points.transform_filter(at_n)
     chosen = points.transform_filter(at)
     right = alt.layer(
-        alt.Chart(alt.Data(values=({"y": 0.0},))).mark_rule(color=COLORS["rest"]).encode(y="y:Q"),
+        alt.Chart(alt.Data(values=({"y": 0.0},))).mark_rule(color=COLORS["rest"]).encode(y="y:Q").properties(name="zero"),
         curve.mark_line(color=COLORS["student"], strokeWidth=2)
         .encode(x=xm, y=alt.Y("pgr_theory:Q", title="PGR")).properties(name="pgr_theory"),
-        curve.mark_rule(color="black").encode(x=xm, y="pgr_lo:Q", y2="pgr_hi:Q"),
+        curve.mark_rule(color="black").encode(x=xm, y="pgr_lo:Q", y2="pgr_hi:Q").properties(name="pgr_errors"),
         curve.mark_point(filled=True, color="black", size=30).encode(
             x=xm, y="pgr:Q", tooltip=[alt.Tooltip("d_sw_nominal:Q", title="nominal d_sw"),
                                       alt.Tooltip("d_sw_measured:Q", format=".3~g"),

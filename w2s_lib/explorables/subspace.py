@@ -228,8 +228,10 @@ def risks_expected(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zer
         Records of each named layer: ``segments`` (10: ``model, part, lo, hi``), ``risks``
         (4), ``ratios`` (1: ``pgr, opr`` -- 0 where undefined -- ``pgr_ok, opr_ok,
         pgr_meaningful``), ``clamped`` (1: the clamped values and ``clamped_<name>`` flags),
-        ``layout`` (2: the coordinate bars ``x0 .. x1``), ``mc`` (4 or none) and ``mc_note``
-        (none).
+        ``layout`` (2: the coordinate bars ``x0 .. x1``) and ``layout_labels`` (2), ``band`` and
+        ``band_label`` (the intersection, 1 each if ``d_sw > 0``), ``disc_label`` (1 if
+        ``d_w > d_sw``), ``mc`` and ``mc_errors`` (4 or none), ``mc_key`` (1 or none) and
+        ``mc_note`` (none).
     """
     s = ENTRY.check_setting(d_s=d_s, d_w=d_w, d_sw=d_sw, n=n, N=N, sigma2=sigma2, target=target,
                             monte_carlo=monte_carlo)
@@ -255,7 +257,15 @@ def risks_expected(d_s=10, d_w=20, d_sw=4, n=100, N=200, sigma2=1.0, target="zer
         "clamped": [{**p, **{f"clamped_{k}": p[k] != s[k] for k in ("d_sw", "n", "N")}}],
         "layout": [{"row": "strong", "x0": 0, "x1": p["d_s"]},
                    {"row": "weak", "x0": p["d_s"] - p["d_sw"], "x1": p["d_s"] - p["d_sw"] + p["d_w"]}],
+        # the labels sit at the middle of what they name (their text repeats the clamped values)
+        "layout_labels": [{"row": "strong", "xm": p["d_s"] / 2},
+                          {"row": "weak", "xm": p["d_s"] - p["d_sw"] + p["d_w"] / 2}],
+        "band": [{"x0": p["d_s"] - p["d_sw"], "x1": p["d_s"]}] if p["d_sw"] > 0 else [],
+        "band_label": [{"xm": p["d_s"] - p["d_sw"] / 2}] if p["d_sw"] > 0 else [],
+        "disc_label": [{"xm": p["d_s"] + (p["d_w"] - p["d_sw"]) / 2}] if p["d_w"] > p["d_sw"] else [],
         "mc": mc,
+        "mc_errors": [{k: row[k] for k in ("model", "mc_lo", "mc_hi")} for row in mc],
+        "mc_key": [{"model": "weak", "trials": mc[0]["trials"]}] if mc else [],
         "mc_note": [],
     }
 
@@ -347,11 +357,13 @@ def _chart(_data):
         x=x, y="mc:Q", tooltip=["model:N", alt.Tooltip("mc:Q", format=".3~g", title="Monte Carlo"),
                                 alt.Tooltip("mc_lo:Q", format=".3~g"), alt.Tooltip("mc_hi:Q", format=".3~g")]
     ).properties(name="mc")
-    mc_bars = mc.mark_rule(color="black", strokeWidth=1.5).encode(x=x, y="mc_lo:Q", y2="mc_hi:Q")
+    mc_bars = mc.mark_rule(color="black", strokeWidth=1.5).encode(x=x, y="mc_lo:Q", y2="mc_hi:Q").properties(
+        name="mc_errors")
     mc_key = (mc.transform_filter("datum.model == 'weak'")
               .transform_calculate(text="'\u25cf Monte Carlo: ' + datum.trials + ' draws (\u00b12 SE)'")
               .mark_text(align="center", baseline="bottom", fontSize=11).encode(x=alt.value(150), y=alt.value(-4),
-                                                                         text="text:N"))
+                                                                         text="text:N")
+              .properties(name="mc_key"))
     in_scope = (f"d_s == datum.d_s && d_w == datum.d_w && {_clamped('n')} == datum.n && {_clamped('N')} == datum.N "
                 f"&& abs(sigma2 - datum.sigma2) < 1e-6 && {_clamped('d_sw')} >= datum.d_sw_lo && "
                 f"{_clamped('d_sw')} <= datum.d_sw_hi")
@@ -397,19 +409,20 @@ def _chart(_data):
         x=xs, x2="x1:Q", y=ys, y2="y1:Q",
         color=alt.Color("row:N", scale=alt.Scale(domain=["strong", "weak"], range=["#9ecae1", "#fcbba1"]), legend=None),
     ).properties(name="layout")
-    layout_text = lay.mark_text(fontSize=11).encode(x="xm:Q", y=alt.Y("y:Q", axis=None), text="label:N")
+    layout_text = lay.mark_text(fontSize=11).encode(x="xm:Q", y=alt.Y("y:Q", axis=None), text="label:N").properties(
+        name="layout_labels")
     band = _exact([{}]).transform_filter(f"{_clamped('d_sw')} > 0").transform_calculate(
         x0="datum.c_ds - datum.c_dsw", x1="datum.c_ds", y0="-0.5", y1="1.5", xm="datum.c_ds - datum.c_dsw / 2",
         ym="1.7").transform_calculate(label="'Vs \u2229 Vw: d_sw = ' + datum.c_dsw")
     band_rect = band.mark_rect(color="gray", opacity=0.3).encode(x="x0:Q", x2="x1:Q", y=alt.Y("y0:Q", axis=None),
-                                                                y2="y1:Q")
+                                                                y2="y1:Q").properties(name="band")
     band_text = band.mark_text(fontSize=11, baseline="bottom").encode(x="xm:Q", y=alt.Y("ym:Q", axis=None),
-                                                                     text="label:N")
+                                                                     text="label:N").properties(name="band_label")
     disc = _exact([{}]).transform_filter(f"d_w > {_clamped('d_sw')}").transform_calculate(
         xm="datum.c_ds + (datum.c_dw - datum.c_dsw) / 2", ym="-0.55").transform_calculate(
         label="'discrepancy Vw \u2212 Vs: ' + (datum.c_dw - datum.c_dsw) + ' dims'")
     disc_text = disc.mark_text(fontSize=11, baseline="top").encode(x="xm:Q", y=alt.Y("ym:Q", axis=None),
-                                                                  text="label:N")
+                                                                  text="label:N").properties(name="disc_label")
     clamped = (
         _exact([{}])
         .transform_calculate(d_s="datum.c_ds", d_w="datum.c_dw", d_sw="datum.c_dsw", n="datum.c_n", N="datum.c_N")

@@ -66,7 +66,7 @@ def trained_expected(N=CH8["N"], sigma2=CH8["sigma2"]):
     dict
         Records of each named layer: ``risks``, ``risk_se``, ``theory`` (4 each), ``pgr_points``,
         ``pgr_se`` and ``pgr_theory`` (one per N of the grid and the chosen one; the formula only
-        where it exists), ``chosen`` and ``readout`` (1 each).
+        where it exists), ``zero`` (the PGR = 0 line), ``chosen`` and ``readout`` (1 each).
     """
     s = ENTRY.check_setting(N=N, sigma2=sigma2)
 
@@ -82,6 +82,7 @@ def trained_expected(N=CH8["N"], sigma2=CH8["sigma2"]):
         "pgr_points": [{"N": v, "pgr": c["pgr"]} for v, c in curve],
         "pgr_se": [{"N": v, "lo": c["pgr"] - c["pgr_se"], "hi": c["pgr"] + c["pgr_se"]} for v, c in curve],
         "pgr_theory": [{"N": v, "pgr_theory": c["theory"]["pgr"]} for v, c in curve if c["theory"]],
+        "zero": [{"y": 0.0}],
         "chosen": [{"N": s["N"], "pgr": r["pgr"]}],
         "readout": [{"pgr": r["pgr"], "opr": r["opr"]}],
     }
@@ -133,7 +134,7 @@ def _chart(_data):
     curve = alt.Chart(alt.NamedData("curve")).transform_filter(at_s)
     chosen = alt.Chart(alt.NamedData("curve")).transform_filter(at_both)
     right = alt.layer(
-        alt.Chart(alt.Data(values=({"y": 0.0},))).mark_rule(color=COLORS["rest"]).encode(y="y:Q"),
+        alt.Chart(alt.Data(values=({"y": 0.0},))).mark_rule(color=COLORS["rest"]).encode(y="y:Q").properties(name="zero"),
         curve.transform_filter("isFinite(datum.pgr_theory)").mark_line(color=COLORS["student"], strokeWidth=2)
         .encode(x_N, alt.Y("pgr_theory:Q", title="PGR")).properties(name="pgr_theory"),
         curve.mark_rule(color="black").encode(x_N, y="lo:Q", y2="hi:Q").properties(name="pgr_se"),
