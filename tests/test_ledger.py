@@ -91,3 +91,36 @@ def test_cli_json_gives_kind_and_margin(monkeypatch, capsys):
     ledger.main(["--json"])
     rows = json.loads(capsys.readouterr().out)
     assert all({"kind", "where", "margin"} <= set(r) for r in rows)
+
+
+@pytest.mark.parametrize("d_s,d_w,d_sw,n,N,sigma2", [(10, 20, 5, 100, 200, 1.0), (6, 15, 2, 40, 30, 0.3),
+                                                     (12, 8, 7, 60, 500, 2.5), (3, 9, 1, 25, 11, 1.0)])
+def test_crossover_energy_is_where_the_exact_risks_of_teacher_and_student_tie(d_s, d_w, d_sw, n, N, sigma2):
+    """B4a's E*: with theta inside V_w and energy E* on V_w minus V_s, ER_w = ER_w2s exactly; below it the
+    student wins, above it the teacher does (the exact formulas, not the crossover's own algebra)."""
+    from w2s_lib.subspace import make_theta, subspace_risks
+
+    e_star = ledger.crossover_energy(d_s, d_w, d_sw, n, N, sigma2)
+    assert e_star > 0
+    for f, sign in ((1.0, 0), (0.8, 1), (1.25, -1)):
+        r = subspace_risks(d_s, d_w, d_sw, n, N, sigma2, make_theta(d_s, d_w, d_sw, shared=1.0, w_only=f * e_star))
+        gain = r["weak"] - r["w2s"]
+        if sign == 0:
+            assert gain == pytest.approx(0.0, abs=1e-12 * r["weak"])
+        else:
+            assert sign * gain > 0
+
+
+@pytest.mark.parametrize("d_s,d_w,n,N", [(10, 20, 100, 200), (5, 12, 60, 400), (8, 30, 200, 1000)])
+def test_crossover_overlap_is_where_the_exact_risks_of_ceiling_and_student_tie(d_s, d_w, n, N):
+    """B5's d_sw*: with theta = 0, ER_c = ER_w2s exactly at the (real) overlap d_sw* (energy form,
+    which accepts a real d_sw), and the student beats the ceiling just below it."""
+    from w2s_lib.subspace import subspace_risks_from_energies
+
+    d_star = ledger.crossover_overlap(d_s, d_w, n, N)
+    assert 0 < d_star < min(d_s, d_w)
+    zero = dict(rho_s=0.0, rho_w=0.0, bias=0.0, delta=0.0, ratios=False)
+    at = subspace_risks_from_energies(d_s, d_w, d_star, n, N, 1.0, **zero)
+    assert at["w2s"] == pytest.approx(at["strong_ceiling"], rel=1e-12)
+    below = subspace_risks_from_energies(d_s, d_w, 0.9 * d_star, n, N, 1.0, **zero)
+    assert below["w2s"] < below["strong_ceiling"]
