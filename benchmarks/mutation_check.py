@@ -68,10 +68,10 @@ MUTATIONS = {
         "early_stopping.py", "lag = s * (2.0 * (lte - e1) + s * float(energies[1]))",
         "lag = s * ((lte - e1) + s * float(energies[1]))", ["tests/test_early_stopping_limits.py"]),
     "crossover_energy_factor": (
-        "ledger.py", "return sigma2 * (d_w - d_sw) * (1.0 - r) / ((n - d_w - 1.0) * (1.0 + r))",
+        "subspace.py", "return sigma2 * (d_w - d_sw) * (1.0 - r) / ((n - d_w - 1.0) * (1.0 + r))",
         "return sigma2 * (d_w - d_sw) * (1.0 - r) / (n - d_w - 1.0)", ["tests/test_ledger.py"]),
     "crossover_overlap_ceiling": (
-        "ledger.py", "return ((n - d_w - 1.0) * d_s / (n + N - d_s - 1.0) - d_w * r) / (1.0 - r)",
+        "subspace.py", "return ((n - d_w - 1.0) * d_s / (n + N - d_s - 1.0) - d_w * r) / (1.0 - r)",
         "return ((n - d_w - 1.0) * d_s / (N - d_s - 1.0) - d_w * r) / (1.0 - r)", ["tests/test_ledger.py"]),
     "split_reduced_part": (
         "subspace.py", '"reduced": ex["w2s_var_discrepancy"] + ex["w2s_var_teacher_bias"]',

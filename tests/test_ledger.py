@@ -100,7 +100,9 @@ def test_crossover_energy_is_where_the_exact_risks_of_teacher_and_student_tie(d_
     student wins, above it the teacher does (the exact formulas, not the crossover's own algebra)."""
     from w2s_lib.subspace import make_theta, subspace_risks
 
-    e_star = ledger.crossover_energy(d_s, d_w, d_sw, n, N, sigma2)
+    from w2s_lib.subspace import crossover_energy
+
+    e_star = crossover_energy(d_s, d_w, d_sw, n, N, sigma2)
     assert e_star > 0
     for f, sign in ((1.0, 0), (0.8, 1), (1.25, -1)):
         r = subspace_risks(d_s, d_w, d_sw, n, N, sigma2, make_theta(d_s, d_w, d_sw, shared=1.0, w_only=f * e_star))
@@ -117,7 +119,9 @@ def test_crossover_overlap_is_where_the_exact_risks_of_ceiling_and_student_tie(d
     which accepts a real d_sw), and the student beats the ceiling just below it."""
     from w2s_lib.subspace import subspace_risks_from_energies
 
-    d_star = ledger.crossover_overlap(d_s, d_w, n, N)
+    from w2s_lib.subspace import crossover_overlap
+
+    d_star = crossover_overlap(d_s, d_w, n, N)
     assert 0 < d_star < min(d_s, d_w)
     zero = dict(rho_s=0.0, rho_w=0.0, bias=0.0, delta=0.0, ratios=False)
     at = subspace_risks_from_energies(d_s, d_w, d_star, n, N, 1.0, **zero)

@@ -40,9 +40,9 @@ from .finite_data import train_on_samples
 from .limits import fit_exponent, floor, pgr, teacher_size_sweep
 from .real_data import digits_overlap_sweep
 from .student import student_trajectory
-from .subspace import make_theta, simulate_subspace, subspace_risks, sweep_subspace
+from .subspace import crossover_energy, crossover_overlap, make_theta, simulate_subspace, subspace_risks, sweep_subspace
 from .student import student_weights
-from .teacher import cached_teacher, fit_teacher
+from .teacher import cached_teacher, fit_teacher, span_miss
 from .trained_features import pretrained_model, trained_w2s
 
 __all__ = ["Claim", "ClaimResult", "CLAIMS", "run_ledger", "main"]
@@ -284,21 +284,6 @@ def _a6_monotone():
 A7_WIDTHS = (8, 16, 24)
 
 
-def span_miss(teacher):
-    """``|beta - P_W beta|^2``: the target's energy outside the span of the teacher's weights.
-
-    Computed by linear algebra on ``W`` alone (a QR factorisation), independently of the
-    harmonic expansion.  The degree-1 part of every ``relu(w . x)`` is proportional to
-    ``w . x``, so the teacher's and (in the kernel limit, which filters each degree) the
-    student's degree-1 parts lie in ``{v . x : v in span(W)}``; the linear target's part
-    outside it, of energy ``|beta - P_W beta|^2``, is never learned:
-    ``L_ST(tau) >= span_miss`` at every ``tau``.  Zero when ``M_TE >= d`` (generic ``W``).
-    """
-    Q, _ = np.linalg.qr(np.asarray(teacher.W, dtype=float).T)
-    beta = np.asarray(teacher.beta, dtype=float)
-    return float(beta @ beta - np.sum((Q.T @ beta) ** 2))
-
-
 def _a7_span_floor():
     """Smallest L_ST(tau) - |beta - P_W beta|^2 over tau, seeds and the widths M_TE < d of A7_WIDTHS.
 
@@ -466,30 +451,6 @@ def _paired_z(kw, a, b, trials, seed):
     mc = simulate_subspace(**kw, trials=trials, seed=seed)
     diff = mc["per_trial"][a] - mc["per_trial"][b]
     return float(diff.mean() / (diff.std(ddof=1) / np.sqrt(diff.size)))
-
-
-def crossover_energy(d_s, d_w, d_sw, n, N, sigma2):
-    """Target energy ``E_{w\\s}`` in ``V_w \\ V_s`` at which the W2S student ties its teacher.
-
-    With ``theta`` inside ``V_w`` (the teacher has no bias) and energy ``E`` in the
-    discrepancy ``V_w \\ V_s`` (which the strong features miss), the exact risks give
-    ``ER_w - ER_w2s = sigma^2 (d_w - d_sw)(1 - r)/(n - d_w - 1) - E (1 + r)``,
-    ``r = d_s/(N - d_s - 1)``: the student wins exactly when ``E`` is below
-    ``E* = sigma^2 (d_w - d_sw)(1 - r) / ((n - d_w - 1)(1 + r))``.
-    """
-    r = d_s / (N - d_s - 1.0)
-    return sigma2 * (d_w - d_sw) * (1.0 - r) / ((n - d_w - 1.0) * (1.0 + r))
-
-
-def crossover_overlap(d_s, d_w, n, N):
-    """Overlap ``d_sw*`` below which the W2S student beats the strong ceiling when ``theta = 0``.
-
-    With no signal (pure variance) ``ER_w2s = sigma^2 [d_sw + (d_w - d_sw) r]/(n - d_w - 1)`` and
-    ``ER_c = sigma^2 d_s/(n + N - d_s - 1)``; PGR > 1 exactly when ``ER_w2s < ER_c``, i.e.
-    ``d_sw < d_sw* = ((n - d_w - 1) d_s/(n + N - d_s - 1) - d_w r)/(1 - r)``, whatever ``sigma^2``.
-    """
-    r = d_s / (N - d_s - 1.0)
-    return ((n - d_w - 1.0) * d_s / (n + N - d_s - 1.0) - d_w * r) / (1.0 - r)
 
 
 def _b4_crossover_z():

@@ -88,6 +88,8 @@ __all__ = [
     "ratio_sweep",
     "noise_sweep",
     "w2s_split_mc",
+    "crossover_energy",
+    "crossover_overlap",
 ]
 
 #: The four models, in the order the book lists them.
@@ -1411,3 +1413,27 @@ def w2s_split_mc(d_s=10, d_w=20, d_sw=5, n=100, N=200, sigma2=1.0, theta=None, t
         out[k + "_mc"] = float(v.mean())
         out[k + "_se"] = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
     return out
+
+
+def crossover_energy(d_s, d_w, d_sw, n, N, sigma2):
+    """Target energy ``E_{w\\s}`` in ``V_w \\ V_s`` at which the W2S student ties its teacher.
+
+    With ``theta`` inside ``V_w`` (the teacher has no bias) and energy ``E`` in the
+    discrepancy ``V_w \\ V_s`` (which the strong features miss), the exact risks give
+    ``ER_w - ER_w2s = sigma^2 (d_w - d_sw)(1 - r)/(n - d_w - 1) - E (1 + r)``,
+    ``r = d_s/(N - d_s - 1)``: the student wins exactly when ``E`` is below
+    ``E* = sigma^2 (d_w - d_sw)(1 - r) / ((n - d_w - 1)(1 + r))``.
+    """
+    r = d_s / (N - d_s - 1.0)
+    return sigma2 * (d_w - d_sw) * (1.0 - r) / ((n - d_w - 1.0) * (1.0 + r))
+
+
+def crossover_overlap(d_s, d_w, n, N):
+    """Overlap ``d_sw*`` below which the W2S student beats the strong ceiling when ``theta = 0``.
+
+    With no signal (pure variance) ``ER_w2s = sigma^2 [d_sw + (d_w - d_sw) r]/(n - d_w - 1)`` and
+    ``ER_c = sigma^2 d_s/(n + N - d_s - 1)``; PGR > 1 exactly when ``ER_w2s < ER_c``, i.e.
+    ``d_sw < d_sw* = ((n - d_w - 1) d_s/(n + N - d_s - 1) - d_w r)/(1 - r)``, whatever ``sigma^2``.
+    """
+    r = d_s / (N - d_s - 1.0)
+    return ((n - d_w - 1.0) * d_s / (n + N - d_s - 1.0) - d_w * r) / (1.0 - r)

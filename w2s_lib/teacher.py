@@ -31,7 +31,7 @@ from .random_features import (TARGETS, _GramFactor, check_beta, population_gram,
 
 __all__ = ["Teacher", "fit_teacher", "least_squares_loss", "teacher_weights", "cached_teacher", "teacher_losses",
            "teacher_grid", "teacher_error_by_degree", "geometric_mean_over_seeds", "teacher_local_slopes",
-           "teacher_error_split"]
+           "teacher_error_split", "span_miss"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,3 +310,18 @@ def teacher_error_split(teacher):
     parts = np.array([err[0], err[1], err[2] if err.size > 2 else 0.0, err[3:].sum() + tail])
     tot = parts.sum()
     return parts / tot if tot > 0 else parts
+
+
+def span_miss(teacher):
+    """``|beta - P_W beta|^2``: the target's energy outside the span of the teacher's weights.
+
+    Computed by linear algebra on ``W`` alone (a QR factorisation), independently of the
+    harmonic expansion.  The degree-1 part of every ``relu(w . x)`` is proportional to
+    ``w . x``, so the teacher's and (in the kernel limit, which filters each degree) the
+    student's degree-1 parts lie in ``{v . x : v in span(W)}``; the linear target's part
+    outside it, of energy ``|beta - P_W beta|^2``, is never learned:
+    ``L_ST(tau) >= span_miss`` at every ``tau``.  Zero when ``M_TE >= d`` (generic ``W``).
+    """
+    Q, _ = np.linalg.qr(np.asarray(teacher.W, dtype=float).T)
+    beta = np.asarray(teacher.beta, dtype=float)
+    return float(beta @ beta - np.sum((Q.T @ beta) ** 2))
