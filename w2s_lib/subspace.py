@@ -1424,6 +1424,10 @@ def crossover_energy(d_s, d_w, d_sw, n, N, sigma2):
     ``r = d_s/(N - d_s - 1)``: the student wins exactly when ``E`` is below
     ``E* = sigma^2 (d_w - d_sw)(1 - r) / ((n - d_w - 1)(1 + r))``.
     """
+    d_s, d_w, d_sw = _check_dims(d_s, d_w, d_sw)
+    n = check_int(n, "n", low=d_w + 2)
+    N = check_int(N, "N", low=d_s + 2)
+    sigma2 = check_float(sigma2, "sigma2", low=0.0)
     r = d_s / (N - d_s - 1.0)
     return sigma2 * (d_w - d_sw) * (1.0 - r) / ((n - d_w - 1.0) * (1.0 + r))
 
@@ -1435,5 +1439,8 @@ def crossover_overlap(d_s, d_w, n, N):
     ``ER_c = sigma^2 d_s/(n + N - d_s - 1)``; PGR > 1 exactly when ``ER_w2s < ER_c``, i.e.
     ``d_sw < d_sw* = ((n - d_w - 1) d_s/(n + N - d_s - 1) - d_w r)/(1 - r)``, whatever ``sigma^2``.
     """
+    d_s, d_w, _ = _check_dims(d_s, d_w, 0)
+    n = check_int(n, "n", low=max(d_s, d_w) + 2)
+    N = check_int(N, "N", low=2 * d_s + 2)  # r = d_s/(N - d_s - 1) < 1
     r = d_s / (N - d_s - 1.0)
     return ((n - d_w - 1.0) * d_s / (n + N - d_s - 1.0) - d_w * r) / (1.0 - r)
