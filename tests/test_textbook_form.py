@@ -71,3 +71,17 @@ def test_one_alias_one_notation_and_references_not_typed_chapter_numbers(path):
     assert not re.search(r"\bN\(d, ?k\)|\bN\(d, ?2\)", md), f"{path.name}: the harmonic count is h(d,k)"
     typed = re.findall(r"(?<![<`])\b(?:Chapter|chapter) [1-9]\b(?![^`]*>`)", md)
     assert not typed, f"{path.name}: typed chapter numbers {typed}; use {{doc}} references"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_references_resolve_inside_the_notebook_so_jupyterlab_can_render_them(path):
+    """{ref}/{prf:ref}/{numref} targets are labels of the same notebook; another chapter is a {doc} link.
+
+    jupyterlab-myst resolves references only inside one notebook and logs a console error for any
+    other target (the site would resolve it, so only this test and the JupyterLab test notice)."""
+    nb = nbformat.read(path, as_version=4)
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    labels = set(re.findall(r"^\(([\w:-]+)\)=", md, re.M)) | set(re.findall(r"^:label:\s*(\S+)", md, re.M))
+    refs = re.findall(r"\{(?:ref|prf:ref|numref|eq)\}`(?:[^`<]*<)?([^`>]+)>?`", md)
+    foreign = sorted({r for r in refs if r not in labels})
+    assert not foreign, f"{path.name}: references to labels of other documents (use {{doc}}): {foreign}"
