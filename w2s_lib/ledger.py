@@ -1036,7 +1036,7 @@ S_CLAIMS: tuple[Claim, ...] = (
           "largest |MC - exact| / SE (student risk, misfit)", _s_bias_outside_z, "<", 4.0, "derived"),
     Claim("S8", "The same bias inside V_s (on S n W) is inherited: no gain, however many pseudo-labels.",
           "derived", _C9, "as S7 with N = 200, bias on S n W instead; 2000 draws",
-          "|gain inside| / gain outside", _s_bias_inside_share, "<", 0.01, "measured"),
+          "|gain inside| / gain outside", _s_bias_inside_share, "<", 0.01, "derived"),
     Claim("S9", "No time beats the per-degree floor sum_k min_{0<=g<=1} |g f_TE,k - f*_k|^2, for a linear, a ReLU or a degree-2 target.",
           "derived", _C9, f"d = {S_D}, M_TE = 64, 256, 1024, seed 0, targets linear, relu, he2, tau on a 2001-point grid",
           "smallest (min_tau L_ST - floor) / L_TE", _s_floor_below_every_time, ">=", 0.0, "derived"),
