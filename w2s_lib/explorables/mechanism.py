@@ -13,7 +13,7 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 
-from ..synthesis import DEGREE_GROUPS, bias_split, errors_by_degree_group
+from ..synthesis import DEGREE_GROUPS, bias_split, book_profile, early_stopping_filter, errors_by_degree_group, filter_risks
 from . import Control, define_explorable, records
 from .style import COLORS, PALETTE, TITLE, power_labels
 
@@ -47,10 +47,10 @@ def _part_one(target, M, log_tau, curve=True):
            "p1_now": records(target=target, M=M, log_tau=log_tau, tau=10.0 ** log_tau, gain=r["gain"] / L,
                              misfit=r["misfit"] / L, L_TE=L, L_ST=r["student_loss"])}
     if curve:
-        c = [errors_by_degree_group(target, D, M, t)[2] for t in _CURVE_TAUS]
+        p = book_profile(target, D, M)
+        c = filter_risks(p, early_stopping_filter(p, _CURVE_TAUS))  # every time at once
         out["p1_teacher"] = _stack(target=target, M=M, who="teacher", parts=("group", teacher))
-        out["p1_curve"] = records(target=target, M=M, tau=_CURVE_TAUS, gain=[x["gain"] / L for x in c],
-                                  misfit=[x["misfit"] / L for x in c])
+        out["p1_curve"] = records(target=target, M=M, tau=_CURVE_TAUS, gain=c["gain"] / L, misfit=c["misfit"] / L)
     return out
 
 
