@@ -56,6 +56,8 @@ EXPLORABLE = ".w2s-explorable"
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 #: The rules axe checks: WCAG 2.0/2.1/2.2 levels A and AA, and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+#: How long every formula of a page may take to be typeset after MathJax has started.
+LAZY_TIMEOUT_MS = int(os.environ.get("W2S_LAZY_TIMEOUT_MS", 30_000))
 SEARCH_TERM = "teacher"  # a word the landing page is built around
 
 
@@ -157,6 +159,8 @@ class _Visit:
         self.third_party: list[str] = []      # blocked requests to other hosts
         self.local_failures: list[str] = []   # localhost requests that failed or were >= 400
         self.mathjax_error: str | None = None  # MathJax never finished typesetting
+        self.lazy_at_start = 0  # formulas waiting for lazy typesetting when MathJax had started
+        self.lazy_left = 0      # formulas still waiting LAZY_TIMEOUT_MS later
 
 
 @pytest.fixture(scope="module")
@@ -250,6 +254,15 @@ class _Browser:
                 page.evaluate("() => MathJax.startup.promise.then(() => true)")
             except Exception as exc:  # reported by the math test, not here
                 visit.mathjax_error = str(exc).splitlines()[0]
+            else:
+                # MathJax typesets lazily (ui/lazy): at first only the formulas near the
+                # viewport; w2s_lib.sitemeta's script typesets the others in idle time after
+                # load. The tests look at the page once no formula is left waiting.
+                visit.lazy_at_start = page.locator("mjx-lazy").count()
+                try:
+                    page.wait_for_function("() => !document.querySelector('mjx-lazy')", timeout=LAZY_TIMEOUT_MS)
+                except Exception:  # reported by the math test
+                    visit.lazy_left = page.locator("mjx-lazy").count()
         if page.locator(EXPLORABLE).count():
             try:  # explorable.js draws every explorable after load
                 page.wait_for_function("() => window.w2sExplorables && window.w2sExplorables.ready")
@@ -317,11 +330,24 @@ def test_math_is_typeset_by_the_bundled_mathjax(browser, doc):
     assert visit.mathjax_error is None, f"{doc}: MathJax did not start: {visit.mathjax_error}"
     if n_math:
         assert page.evaluate("() => !!(window.MathJax && MathJax.version)"), f"{doc}: MathJax did not start"
+        # Lazy typesetting: a formula not yet typeset is an empty <mjx-container><mjx-lazy>;
+        # after load, in idle time, every one of them must be typeset (no scrolling needed).
+        assert not visit.lazy_left, (
+            f"{doc}: {visit.lazy_left} of {n_math} formulas still not typeset "
+            f"{LAZY_TIMEOUT_MS / 1000:.0f} s after MathJax started ({visit.lazy_at_start} waited at first)"
+        )
         untypeset = page.eval_on_selector_all(
-            ".math", "els => els.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent)"
+            ".math",
+            "els => els.filter(e => !e.querySelector('mjx-container mjx-math') || e.querySelector('mjx-lazy'))"
+            ".map(e => e.textContent)",
         )
         assert not untypeset, f"{doc}: {len(untypeset)} of {n_math} math elements not typeset: {untypeset[:5]}"
-        assert page.locator("mjx-container").count() >= n_math
+        assert page.locator("mjx-container mjx-math").count() >= n_math
+        # ... and read by screen readers: each carries the hidden MathML MathJax writes.
+        unread = page.eval_on_selector_all(
+            ".math", "els => els.filter(e => !e.querySelector('mjx-assistive-mml math')).length"
+        )
+        assert not unread, f"{doc}: {unread} of {n_math} formulas have no MathML for screen readers"
     prose = page.evaluate(_VISIBLE_PROSE)
     raw = [f"{label}: {m.group(0)[:80]!r}" for rx, label in _RAW_MATH for m in rx.finditer(prose)]
     assert not raw, f"{doc}: raw (untypeset) math left in the visible text:\n" + "\n".join(raw[:10])
