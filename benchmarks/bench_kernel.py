@@ -7,6 +7,11 @@ forwards and back. Each step is timed from the Enter key in the control's readou
 next animation frame after the figure applied the kernel's update: the widget's message to
 the kernel, ``w2s_lib``'s recomputation, the data sent back and Vega's redraw.
 
+The same session first measures the floor under every update, a bare round trip
+(:func:`round_trip_times`): a slider whose observer sets one traitlet of a one-line
+anywidget, timed from the Enter key to the frame after the widget saw the change, split
+into the leg to the kernel and the leg back (kernel and browser share the machine's clock).
+
 Run alone: ``python benchmarks/bench_kernel.py`` (prints a table); ``run.py`` calls it.
 """
 
@@ -55,15 +60,77 @@ def _notebook_figures() -> dict[str, list[str]]:
     return out
 
 
+#: The round-trip probe: an integer slider and an anywidget whose ``state`` the kernel sets
+#: on each change, stamped with the kernel's receive and send times (ms since the epoch).
+PROBE_SOURCE = r'''
+import time
+import anywidget, ipywidgets, traitlets
+
+class Probe(anywidget.AnyWidget):
+    _esm = """
+function render({ model, el }) {
+  const box = document.createElement("div"); box.className = "w2s-live-explorable";
+  box.appendChild(document.createElement("canvas")); el.appendChild(box);
+  model.on("change:state", () => {
+    window.__w2sProbe = Object.assign({ got: performance.timeOrigin + performance.now() }, model.get("state"));
+    el.dispatchEvent(new CustomEvent("w2s-redrawn"));
+  });
+}
+export default { render };
+"""
+    state = traitlets.Dict().tag(sync=True)
+
+probe = Probe()
+slider = ipywidgets.IntSlider(value=0, min=0, max=1000, description="probe", continuous_update=False)
+slider.observe(lambda c: setattr(probe, "state", {"v": c["new"], "recv": time.time() * 1e3, "sent": time.time() * 1e3}),
+               names="value")
+display(slider, probe)
+'''
+PROBE_NOTEBOOK = "zz_round_trip_probe.ipynb"
+
+
+def _probe_notebook() -> dict:
+    return {"nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+            "cells": [{"cell_type": "code", "id": "probe", "metadata": {}, "execution_count": None,
+                       "outputs": [], "source": PROBE_SOURCE}]}
+
+
+def round_trip_times(context, url: str, n: int = 30) -> dict:
+    """The bare widget round trip in this JupyterLab: p50/p95 of the whole, of the leg to the
+    kernel (Enter to the kernel's observer) and of the leg back (the kernel's send to the
+    widget's change event), in ms."""
+    from lab_session import LabPage
+
+    page = LabPage(context, url, PROBE_NOTEBOOK)
+    try:
+        page.run_all()
+        page.live_figures()
+        page.page.evaluate("""() => document.addEventListener('keydown', e => {
+            if (e.key === 'Enter') window.__w2sEnter = performance.timeOrigin + performance.now(); }, true)""")
+        rows = []
+        for v in range(1, n + 1):
+            total = page.set_control("probe", v)
+            enter, st = page.page.evaluate("() => [window.__w2sEnter, window.__w2sProbe]")
+            rows.append((total, st["recv"] - enter, st["got"] - st["sent"]))
+    finally:
+        page.page.close()
+    a = np.array(rows)
+    return {leg: {"p50_ms": float(np.percentile(a[:, i], 50)), "p95_ms": float(np.percentile(a[:, i], 95))}
+            for i, leg in enumerate(("round_trip", "to_kernel", "back"))}
+
+
 def kernel_update_times(steps: int = STEPS, notebooks=None) -> dict:
-    """``{"kernels": {explorable: {control: {p50_ms, p95_ms, n}}}, "kernel_update_p95_ms": worst}``."""
+    """``{"kernels": {explorable: {control: {p50_ms, p95_ms, n}}}, "kernel_update_p95_ms": worst,
+    "round_trip": round_trip_times(...)}``."""
     from lab_session import LabPage, browser_context, jupyterlab
 
     from w2s_lib.explorables import registered_explorables
 
     entries = registered_explorables()
     per: dict = {}
-    with jupyterlab() as url, browser_context() as context:
+    with jupyterlab(extra_notebooks={PROBE_NOTEBOOK: _probe_notebook()}) as url, browser_context() as context:
+        floor = round_trip_times(context, url)
         for notebook, names in _notebook_figures().items():
             if notebooks and not any(notebook.startswith(n) for n in notebooks):
                 continue
@@ -85,7 +152,7 @@ def kernel_update_times(steps: int = STEPS, notebooks=None) -> dict:
             finally:
                 page.page.close()
     worst = max((v["p95_ms"] for d in per.values() for v in d.values()), default=math.nan)
-    return {"kernels": per, "kernel_update_p95_ms": worst}
+    return {"kernels": per, "kernel_update_p95_ms": worst, "round_trip": floor}
 
 
 def main(argv=None) -> int:
@@ -95,6 +162,8 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", help="chapter prefixes to measure (default: every chapter)")
     args = parser.parse_args(argv)
     res = kernel_update_times(notebooks=args.notebooks)
+    for leg, v in res["round_trip"].items():
+        print(f"{'bare widget':<20} {leg:<12} p50 {v['p50_ms']:6.1f} ms   p95 {v['p95_ms']:6.1f} ms")
     for name, per in res["kernels"].items():
         for control, v in per.items():
             print(f"{name:<20} {control:<12} p50 {v['p50_ms']:6.1f} ms   p95 {v['p95_ms']:6.1f} ms   (n={v['n']})")

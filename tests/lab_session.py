@@ -45,11 +45,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyterlab():
-    """Start the README's JupyterLab headless in a scratch copy of the book; yield its URL."""
+def jupyterlab(extra_notebooks: dict | None = None):
+    """Start the README's JupyterLab headless in a scratch copy of the book; yield its URL.
+
+    ``extra_notebooks`` (file name -> notebook JSON) are written beside the chapters, for
+    probes that are not part of the book (``benchmarks/bench_kernel.py``).
+    """
     work = pathlib.Path(tempfile.mkdtemp(prefix="w2s-lab-"))
     shutil.copytree(ROOT / "chapters", work / "chapters",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name, nb in (extra_notebooks or {}).items():
+        (work / "chapters" / name).write_text(json.dumps(nb))
     settings = work / "settings"
     for ext, values in {"notebook-extension/tracker": {"windowingMode": "none"},
                         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}.items():
