@@ -646,6 +646,34 @@ def _alt_text(page, name):
                                  "e => e.textContent")
 
 
+@pytest.mark.parametrize("doc", PAGES)
+def test_sections_reserve_at_least_their_height_until_laid_out(browser, doc):
+    """Each second-level section's height before it is laid out (``contain-intrinsic-size``,
+    w2s_lib.sitemeta.section_height_bound) is at least the height it takes once drawn, on a
+    phone and on a desktop: otherwise its content overflows onto the next sections wherever a
+    tool lays it out without showing it (axe's target-size then reports overlapping controls)."""
+    page = browser.context.new_page()
+    try:
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(browser.base + doc + ".html", wait_until="load")
+            y = 0
+            while y < page.evaluate("document.documentElement.scrollHeight"):
+                page.evaluate(f"window.scrollTo(0, {y})")
+                page.wait_for_timeout(20)
+                y += 600
+            page.wait_for_timeout(200)
+            rows = page.eval_on_selector_all(".bd-article > section > section", """els => els.map(e => [e.id,
+                Math.ceil(e.getBoundingClientRect().height),
+                parseFloat((e.style.containIntrinsicSize || '').replace('auto', '')) || null])""")
+            unsized = [r[0] for r in rows if r[2] is None]
+            assert not unsized, f"{doc}: sections without a height bound: {unsized}"
+            over = [r for r in rows if r[1] > r[2]]
+            assert not over, f"{doc} at {width} px: sections taller than their bound (id, px, bound): {over}"
+    finally:
+        page.close()
+
+
 def test_explorables_load_when_they_near_the_viewport(browser):
     """The page's text comes first: no Vega and no explorable data until a figure nears view."""
     doc = sorted(EXPLORABLE_DOCS)[0]

@@ -274,6 +274,84 @@ def size_images(page: str, page_path: pathlib.Path) -> str:
     return _IMG.sub(fix, page)
 
 
+# --------------------------------------------------------------------------- section sizes
+#: A chapter's second-level sections are not laid out until the reader nears them
+#: (``content-visibility: auto`` in ``_static/w2s-site.css``); until then each takes the height
+#: its ``contain-intrinsic-size`` gives. With one height for all (800 px) a long section's
+#: content overflowed its box onto the next sections' wherever a tool made the browser lay it
+#: out without showing it (axe's and Lighthouse's target-size check then saw a "Show code"
+#: toggle 7 px tall under another section's dropdown). Each section is given instead an upper
+#: bound of its height, from what it holds: px per visible character (text and typeset math),
+#: per paragraph or list item, displayed formula, code line, table row and explorable, the
+#: images at their height in a 760 px column, and a constant. The weights are the smallest
+#: (linear programme) that bound, with 10 % to spare, every second-level section of the book's
+#: pages as Chromium laid them out at 360 px and 1350 px wide (2026-12-04; the bound is then
+#: 1.3x the real height at the median on a phone, 2x on a desktop).
+SECTION_WEIGHTS = {"chars": 1.17, "paras": 49.3, "display": 17.0, "pre_lines": 11.7, "img_h": 0.75,
+                   "explorables": 122.1, "rows": 8.9, "base": 27.5}
+_SECTION_TAG = re.compile(r"<(/?)section\b[^>]*>")
+_MATHML = re.compile(r'<span class="katex-mathml">.*?</math></span>', re.S)
+_PRE_BLOCK = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S)
+_IMG_SIZE = re.compile(r'<img[^>]*\swidth="(\d+)" height="(\d+)"')
+
+
+def article_sections(page: str) -> list[tuple[int, int]]:
+    """(start, end) offsets in ``page`` of each second-level ``<section>`` of its article."""
+    start = page.find('<article class="bd-article"')
+    if start < 0:
+        return []
+    depth, out, open_at = 0, [], None
+    for m in _SECTION_TAG.finditer(page, start):
+        if m.group(1):
+            if depth == 2 and open_at is not None:
+                out.append((open_at, m.end()))
+            depth -= 1
+            if depth <= 0:
+                break
+        else:
+            depth += 1
+            if depth == 2:
+                open_at = m.start()
+    return out
+
+
+def section_features(chunk: str) -> dict[str, float]:
+    """What a section holds, as :data:`SECTION_WEIGHTS` counts it (from its HTML)."""
+    visible = _MATHML.sub("", chunk)
+    pres = _PRE_BLOCK.findall(visible)
+    rest = _PRE_BLOCK.sub("", visible)
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", rest)))
+    return {"chars": len(text), "paras": rest.count("<p") + rest.count("<li"),
+            "display": visible.count('<div class="math'), "pre_lines": sum(p.count("\n") + 1 for p in pres),
+            "img_h": sum(int(h) * min(1.0, 760 / int(w)) for w, h in _IMG_SIZE.findall(visible) if int(w)),
+            "explorables": visible.count('class="w2s-explorable"'), "rows": visible.count("<tr"), "base": 1}
+
+
+def section_height_bound(chunk: str) -> int:
+    """An upper bound, in px, of the height a section's HTML ``chunk`` takes (see
+    :data:`SECTION_WEIGHTS`)."""
+    f = section_features(chunk)
+    return int(round(sum(SECTION_WEIGHTS[k] * v for k, v in f.items()), -1))
+
+
+def size_sections(page: str) -> str:
+    """Give each second-level section its :func:`section_height_bound` as
+    ``contain-intrinsic-size`` (the height it takes until first laid out)."""
+    out, last = [], 0
+    for start, end in article_sections(page):
+        tag_end = page.index(">", start)
+        tag = page[start:tag_end]
+        out.append(page[last:start])
+        if "style=" in tag:
+            out.append(page[start:end])
+        else:
+            out.append(f'{tag} style="contain-intrinsic-size: auto {section_height_bound(page[start:end])}px"'
+                       + page[tag_end:end])
+        last = end
+    out.append(page[last:])
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- Sphinx events
 def _deferred(script):
     """``script`` with ``defer`` if it is one of :data:`DEFERRABLE` (a copy: the builder's
@@ -354,6 +432,7 @@ def _post_process(app, exception):
         page = path.read_text(encoding="utf-8")
         new = fix_theme_markup(page, path.relative_to(out).with_suffix("").as_posix())
         new = size_images(new, path)
+        new = size_sections(new)
         new = _PRE.sub('<pre tabindex="0">', new)
         new = _DISPLAY_MATH.sub(r'<div class="math\1" tabindex="0" role="group" aria-label="equation"', new)
         if icons:
