@@ -30,6 +30,11 @@ and accessible (no numerics here; listed in ``_config.yml``).
 * **Display math reachable by keyboard.** A wide displayed equation scrolls sideways inside
   its ``div.math``; each such block is made a tab stop (``tabindex="0"``, a ``group`` labelled
   "equation"), so it can be scrolled from the keyboard (axe's scrollable-region-focusable).
+* **Nothing laid out before it is needed.** A chapter's sections are laid out only when the
+  reader nears them (``content-visibility: auto``); until then each takes an upper bound of its
+  height computed from its HTML (:func:`size_sections`). The theme's script read the scroll
+  size of every code block and output at load, which laid out the whole page; the build
+  rewrites that function to test each element as it nears the viewport (:func:`lazy_tab_stops`).
 * **Short names in the library reference.** A docstring's `` `fit_teacher` `` or
   ``w2s_lib.fit_teacher`` links to ``w2s_lib.teacher.fit_teacher`` when exactly one
   documented object of ``w2s_lib`` has that name.
