@@ -85,3 +85,24 @@ def test_references_resolve_inside_the_notebook_so_jupyterlab_can_render_them(pa
     refs = re.findall(r"\{(?:ref|prf:ref|numref|eq)\}`(?:[^`<]*<)?([^`>]+)>?`", md)
     foreign = sorted({r for r in refs if r not in labels})
     assert not foreign, f"{path.name}: references to labels of other documents (use {{doc}}): {foreign}"
+
+
+_API_ROLE = re.compile(r"\{py:(func|class)\}`([^`]+)`")
+
+
+@pytest.mark.parametrize("path", [p for p in CHAPTERS if p.name[:2] in {f"{i:02d}" for i in range(1, 9)}],
+                         ids=lambda p: p.stem)
+def test_chapter_links_its_formulas_to_the_library_reference(path):
+    """Chapters 1-8 name the w2s_lib functions that compute their formulas, as links into the
+    library reference (appendix/api.md): each target exists, in a module that page documents,
+    and is written as a full dotted path with no title (JupyterLab's MyST shows a titled role raw)."""
+    import importlib
+
+    documented = set(re.findall(r"automodule:: (w2s_lib\.\w+)", (ROOT / "appendix" / "api.md").read_text()))
+    targets = [m.group(2) for m in _API_ROLE.finditer(_markdown(path))]
+    assert targets, f"{path.name}: no {{py:func}} link to the library reference"
+    for target in targets:
+        assert "<" not in target, f"{path.name}: titled role {target!r}"
+        module, _, name = target.rpartition(".")
+        assert module in documented, f"{path.name}: {target} is not in a module the reference documents"
+        assert hasattr(importlib.import_module(module), name), f"{path.name}: {target} does not exist"
