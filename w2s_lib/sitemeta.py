@@ -28,8 +28,9 @@ and accessible (no numerics here; listed in ``_config.yml``).
   layout shift while it loads) and ``loading="lazy"`` (images below the fold load when the
   reader scrolls near them).
 * **Display math reachable by keyboard.** A wide displayed equation scrolls sideways inside
-  its ``div.math``; each such block is made a tab stop (``tabindex="0"``, a ``group`` labelled
-  "equation"), so it can be scrolled from the keyboard (axe's scrollable-region-focusable).
+  its ``div.math``. Which ones are wide depends on the reader's screen, so every displayed
+  equation's block is a tab stop (``tabindex="0"``, a ``group`` labelled "equation") and can be
+  scrolled from the keyboard (axe's scrollable-region-focusable).
 * **Nothing laid out before it is needed.** A chapter's sections are laid out only when the
   reader nears them (``content-visibility: auto``); until then each takes an upper bound of its
   height computed from its HTML (:func:`size_sections`). The theme's script read the scroll
