@@ -118,7 +118,17 @@ class LabPage:
         self.page.click("li.lm-MenuBar-item:has-text('Run')")
         self.page.click("li.lm-Menu-item:has-text('Run All Cells')")
         self.page.wait_for_function("document.body.innerText.includes('| Busy')", timeout=30_000)
-        self.wait_idle()
+        self.wait_done()
+
+    def wait_done(self, timeout_ms: int = 300_000):
+        """Wait until every code cell has run: none is queued or running (prompt ``[*]``) and
+        each has an execution count, and the kernel is idle. (The status bar alone says
+        "Idle" for a moment between two cells of a Run All.)"""
+        self.page.wait_for_function("""() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))
+                && document.body.innerText.includes('| Idle');
+        }""", timeout=timeout_ms)
 
     def live_figures(self) -> int:
         self.page.wait_for_selector(".w2s-live-explorable canvas", timeout=60_000)
