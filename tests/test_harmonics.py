@@ -98,7 +98,15 @@ def test_teacher_energies_sum_to_norm_within_reported_truncation(d, M, seed):
     assert kept < T.norm2  # the kept degrees do not already hold everything: the tail is real
 
 
-def test_teacher_energy_matches_direct_quadratic_form():
+@pytest.mark.parametrize("block_entries, window", [(1 << 16, 16), (64, 5), (1, 1)])
+def test_teacher_energy_matches_direct_quadratic_form(block_entries, window, monkeypatch):
+    """Energies per degree equal ``mu_k a^T P_k(W W^T) a`` on the dense cosine matrix, however
+    the triangle is cut into row blocks and the degrees into windows (one block and one
+    window; blocks of two rows and windows of five degrees; one row, one degree)."""
+    import w2s_lib.harmonics as harmonics
+
+    monkeypatch.setattr(harmonics, "_PAIR_BLOCK_ENTRIES", block_entries)
+    monkeypatch.setattr(harmonics, "_DEGREE_WINDOW", window)
     d, M, K = 5, 30, 12
     W = L.sample_sphere(M, d, 3)
     a = np.random.default_rng(0).standard_normal(M)

@@ -118,3 +118,32 @@ def test_pseudo_inverse_solve_equals_a_dense_eigendecomposition(duplicate):
     assert bta == pytest.approx(bta_ref, rel=1e-12)
     np.testing.assert_allclose(G @ a, G @ a_ref, atol=1e-10)  # the same fit of b
     np.testing.assert_allclose(a, a_ref, rtol=1e-7, atol=1e-9 * np.abs(a_ref).max())
+
+
+@pytest.mark.parametrize("d, M", [(16, 256), (6, 120), (4, 512), (2, 300), (3, 1024)])
+def test_fast_and_eigen_solves_give_the_dense_pseudo_inverse(d, M, monkeypatch):
+    """The teacher's solve equals the dense-``eigh`` pseudo-inverse whichever path it takes:
+    Cholesky when the Gram is well conditioned (no eigenvalue near the cutoff: the
+    eigensolver is not called), the eigensolver when an eigenvalue may fall below it (small
+    ``d``, many features). Between the two (condition numbers 1e4 to 1e10) either path may
+    be taken, and both give the same fit."""
+    import w2s_lib.teacher as teacher
+    from w2s_lib.random_features import default_beta
+
+    calls = []
+    factor = teacher._GramFactor
+    monkeypatch.setattr(teacher, "_GramFactor", lambda *a: calls.append(1) or factor(*a))
+    W = L.sample_sphere(M, d, 1)
+    G = L.population_gram(W)
+    b = L.target_correlation(W, default_beta(d), "linear")
+    lam, V = np.linalg.eigh(G)
+    keep = lam > 1e-10 * lam[-1]
+    proj = V[:, keep].T @ b
+    bta_ref = float(proj @ (proj / lam[keep]))
+    a, bta, rank = teacher._projection(G.copy(), b, 1e-10)
+    well_conditioned = lam[0] > 1e3 * teacher.CHOLESKY_RCOND * lam[-1]
+    if well_conditioned:  # the fast path, which keeps every direction
+        assert not calls and rank == M
+    if not keep.all():  # the cutoff drops directions: never the fast path, which keeps all
+        assert calls and rank == int(keep.sum())
+    assert 1 - bta == pytest.approx(1 - bta_ref, rel=1e-8, abs=1e-13)

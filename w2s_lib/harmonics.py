@@ -166,6 +166,14 @@ def multiplicities(d, max_degree):
 
 
 @lru_cache(maxsize=256)
+def _nk_cached(d, K):
+    """``h(d, k)`` for ``k = 0..K`` as floats from log-gamma (read-only, memoised)."""
+    out = np.array([math.exp(_log_mult(d, k)) for k in range(K + 1)])
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=256)
 def _mu_cached(d, K):
     mu = np.zeros(K + 1)
     xi = _xi_cached(d, K)
@@ -276,6 +284,60 @@ class HarmonicEnergies:
     tail_eigenvalue: float
 
 
+#: Entries of one row block of the pair sums (five arrays of 0.5 MB: cache-resident).
+_PAIR_BLOCK_ENTRIES = 1 << 16
+#: Degrees advanced over one block before the next block is visited.
+_DEGREE_WINDOW = 16
+
+
+def _pair_blocks(W, a):
+    """Row blocks of the upper triangle of ``W W^T`` for :func:`_advance_pair_sums`.
+
+    Block ``[i0, i1)`` holds the cosines ``s = W[i0:i1] W[i0:]^T`` (clipped to ``[-1, 1]``,
+    exactly 1 on the diagonal) and the weights ``2 a_i a_j`` for ``j > i``, ``a_i^2`` for
+    ``j = i`` and 0 for ``j < i``, so that summing ``wts * P_k(s)`` over all blocks gives
+    ``a^T P_k(W W^T) a``; and the recurrence's state ``P_{k-1}, P_k`` (from ``k = 0``).
+    """
+    M = W.shape[0]
+    rows = max(1, min(M, _PAIR_BLOCK_ENTRIES // M))
+    blocks = []
+    for i0 in range(0, M, rows):
+        i1 = min(i0 + rows, M)
+        r = i1 - i0
+        s = W[i0:i1] @ W[i0:].T
+        np.clip(s, -1.0, 1.0, out=s)
+        wts = np.outer(2.0 * a[i0:i1], a[i0:])
+        head = wts[:, :r]
+        head[np.tril_indices(r)] = 0.0
+        diag = np.arange(r)
+        head[diag, diag] = a[i0:i1] ** 2
+        s[diag, diag] = 1.0
+        blocks.append([s, wts, np.zeros_like(s), np.ones_like(s), np.empty_like(s)])
+    return blocks
+
+
+def _advance_pair_sums(blocks, degrees, mu, d, K_hi):
+    """``a^T P_k(W W^T) a`` for ``k`` in ``degrees`` (consecutive, continuing from the blocks'
+    state), 0 where ``mu[k] = 0``; each block's state is advanced to the last degree + 1
+    (not past ``K_hi``)."""
+    out = np.zeros(len(degrees))
+    for blk in blocks:
+        s, wts, p_prev, p, tmp = blk
+        for i, k in enumerate(degrees):
+            if mu[k] != 0.0:
+                out[i] += float(np.vdot(wts, p))
+            if k == K_hi:
+                break
+            al, be = _gegenbauer_step(k, d)  # P_{k+1} = al s P_k - be P_{k-1}
+            np.multiply(s, p, out=tmp)
+            tmp *= al
+            p_prev *= be
+            tmp -= p_prev
+            p_prev, p, tmp = p, tmp, p_prev
+        blk[2:] = [p_prev, p, tmp]
+    return out
+
+
 def _next_nonzero_degree(K):
     return K + 1 if (K + 1) % 2 == 0 else K + 2  # odd > 1 vanish; K >= 1 assumed
 
@@ -334,38 +396,31 @@ def harmonic_energies(W, a, *, norm2, inner=0.0, beta=None, target_profile=None,
     K_hi = max_degree if max_degree is not None else degree_cap
     mu = _mu_cached(d, K_hi)
     xi = _xi_cached(d, K_hi)
-    Nk = np.array([math.exp(_log_mult(d, k)) for k in range(K_hi + 1)])
+    Nk = _nk_cached(d, K_hi)
 
-    # Off-diagonal cosines once (upper triangle); P_k(1) = 1 on the diagonal.
-    iu = np.triu_indices(M, k=1)
-    C = W @ W.T
-    s = np.clip(C[iu], -1.0, 1.0)
-    wts = 2.0 * a[iu[0]] * a[iu[1]]
-    del C
-    a2 = float(a @ a)
-    p_prev, p = np.zeros_like(s), np.ones_like(s)
+    # The pair sums a^T P_k(W W^T) a, degree by degree, over row blocks of the upper triangle
+    # (_pair_blocks): each block's arrays stay in cache while a window of degrees runs over
+    # it, instead of streaming the whole triangle from memory once per degree.
+    blocks = _pair_blocks(W, a)
     q_prev, q = (np.zeros_like(sb), np.ones_like(sb)) if tprof.size else (None, None)
-    tmp = np.empty_like(s)
     energies, cross = [], []
-    for k in range(K_hi + 1):
-        quad = a2 + float(wts @ p) if mu[k] != 0.0 else 0.0
-        energies.append(max(mu[k] * quad, 0.0))
-        tk = tprof[k] if k < tprof.size else 0.0
-        cross.append(xi[k] * tk * Nk[k] * float(a @ q) if (tk != 0.0 and xi[k] != 0.0) else 0.0)
-        kept = float(np.sum(energies))
-        if max_degree is None and k >= 2 and k % 2 == 0 and (
-            norm2 == 0.0 or (kept >= min_fraction * norm2 and norm2 - kept <= max_tail)
-        ):
-            break
-        if k == K_hi:
-            break
-        al, be = _gegenbauer_step(k, d)
-        np.multiply(s, p, out=tmp)
-        tmp *= al
-        tmp -= be * p_prev
-        p_prev, p, tmp = p, tmp, p_prev
-        if tprof.size:
-            q_prev, q = q, al * sb * q - be * q_prev
+    k0, done = 0, False
+    while not done:
+        k1 = min(k0 + _DEGREE_WINDOW, K_hi + 1)
+        quads = _advance_pair_sums(blocks, range(k0, k1), mu, d, K_hi)
+        for k in range(k0, k1):
+            energies.append(max(mu[k] * quads[k - k0], 0.0))
+            tk = tprof[k] if k < tprof.size else 0.0
+            cross.append(xi[k] * tk * Nk[k] * float(a @ q) if (tk != 0.0 and xi[k] != 0.0) else 0.0)
+            kept = float(np.sum(energies))
+            if k == K_hi or (max_degree is None and k >= 2 and k % 2 == 0 and (
+                    norm2 == 0.0 or (kept >= min_fraction * norm2 and norm2 - kept <= max_tail))):
+                done = True
+                break
+            if tprof.size:
+                al, be = _gegenbauer_step(k, d)
+                q_prev, q = q, al * sb * q - be * q_prev
+        k0 = k1
     K = len(energies) - 1
     energies = np.asarray(energies)
     cross = np.asarray(cross)
