@@ -24,6 +24,15 @@ and accessible (no numerics here; listed in ``_config.yml``).
   with math) and the WOFF2 fonts its formulas use (:data:`KATEX_DIR`, vendored from npm by
   ``scripts/vendor_js.sh``). MathJax in the browser, which this replaced, took 2-5 s of a
   phone's main thread on a chapter (Lighthouse's simulated mid-range phone).
+* **Less before the first paint** (Lighthouse's simulated phone: a slow 4G link, 150 ms a round
+  trip, HTTP/1.1). A page's 12-14 stylesheets are served as one or two files (each run of
+  consecutive links concatenated in order, url() paths rewritten; KaTeX's stays its own link,
+  :func:`bundle_stylesheets`), and its deferred scripts as one (:func:`bundle_scripts`); the
+  search scripts and index (40 kB compressed) load only on the search page (search-as-you-type
+  is off, the search box opens search.html); KaTeX's fonts are cut to the characters the site
+  holds (:func:`subset_katex_fonts`); the TeX source KaTeX copies into each formula's MathML is
+  dropped (:func:`strip_tex_annotations`); and the theme's back-to-top button no longer lays out
+  the page as its script runs (:func:`lazy_header_box`).
 * **Images sized and lazy.** Every image of the book gets its ``width`` and ``height`` (no
   layout shift while it loads) and ``loading="lazy"`` (images below the fold load when the
   reader scrolls near them).
@@ -220,10 +229,56 @@ def subset_icon_fonts(outdir: pathlib.Path) -> None:
         subset.save_font(font, str(path), options)
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def site_characters(outdir: pathlib.Path) -> set[int]:
+    """Every character of the site's pages' text and scripts (a superset of those its typeset
+    formulas draw: KaTeX writes each as text, or as inline SVG)."""
+    chars = set(range(0x20, 0x7F))
+    for path in outdir.rglob("*"):
+        if path.suffix not in (".html", ".js", ".json") or "_sources" in path.parts or not path.is_file():
+            continue
+        if path.suffix != ".html" and "vendor" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        if path.suffix == ".html":
+            text = html.unescape(_TAG.sub(" ", text))
+        chars |= {ord(c) for c in text}
+    return chars
+
+
+def subset_katex_fonts(outdir: pathlib.Path) -> None:
+    """Cut KaTeX's web fonts down to the characters the site's pages and scripts hold: a chapter
+    loads 60-90 kB of them (AMS alone 28 kB for a few relations), all before its largest paint."""
+    fonts = sorted((outdir / "_static" / "katex" / "fonts").glob("*.woff2"))
+    try:
+        import brotli  # noqa: F401  (fontTools needs it to write WOFF2)
+        from fontTools import subset
+    except ImportError:
+        return
+    if not fonts:
+        return
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    codepoints = sorted(site_characters(outdir))
+    for path in fonts:
+        font = subset.load_font(str(path), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
+        subset.save_font(font, str(path), options)
+
+
 # --------------------------------------------------------------------------- theme markup
 _FA_TAG = re.compile(r'\s*<script defer src="[^"]*' + re.escape(FA_SCRIPT) + r'[^"]*"></script>')
 _SEARCH_SCRIPTS = re.compile(
     r'<script src="([^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js))"></script>')
+
+_NO_SEARCH_AS_YOU_TYPE = "DOCUMENTATION_OPTIONS.search_as_you_type = false;"
 
 
 def _drop_redundant_label(m):
@@ -240,7 +295,12 @@ def fix_theme_markup(page: str, pagename: str) -> str:
     """Accessibility and weight fixes of the theme's markup in one built page."""
     page = _FA_TAG.sub("", page)
     if pagename != "search":  # the search page needs them before its own inline code
-        page = _SEARCH_SCRIPTS.sub(r'<script defer src="\1"></script>', page)
+        if _NO_SEARCH_AS_YOU_TYPE in page:
+            # Only the theme's search-as-you-type reads them on other pages; off, the search
+            # box sends the reader to search.html (40 kB compressed, parsed before LCP).
+            page = re.sub(r"[ \t]*" + _SEARCH_SCRIPTS.pattern + r"[ \t]*\n?", "", page)
+        else:
+            page = _SEARCH_SCRIPTS.sub(r'<script defer src="\1"></script>', page)
     # Buttons (search) and toggles of hidden cells ("Show code cell source") whose aria-label
     # differs from their visible text (label-content-name-mismatch).
     page = re.sub(r"(<(button|summary)\b[^>]*>)(.*?)</\2>", _drop_redundant_label, page, flags=re.S)
@@ -358,6 +418,190 @@ def size_sections(page: str) -> str:
     return "".join(out)
 
 
+# --------------------------------------------------------------------------- first paint
+#: KaTeX writes each formula's TeX source into its MathML as an ``<annotation>`` (for copying
+#: and for MathJax-style "show source" menus the site has not got): 3-5 % of a chapter's bytes,
+#: parsed for nothing. ``<semantics>`` keeps its one presentation child (a valid ``<math>``).
+_TEX_ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">.*?</annotation>', re.S)
+
+
+def strip_tex_annotations(page: str) -> str:
+    """``page`` without KaTeX's TeX-source annotations (:data:`_TEX_ANNOTATION`)."""
+    return _TEX_ANNOTATION.sub("", page)
+
+
+#: The theme's Bootstrap bundle (pydata-sphinx-theme 0.17) and, in it, the "back to top" button's
+#: set-up: it reads the header's box as the script runs, before the first paint, which forces
+#: a style and layout pass of the whole page (110 ms of the main thread at load on chapter 5,
+#: 4x that on Lighthouse's simulated phone).
+BOOTSTRAP_SCRIPT = "_static/scripts/bootstrap.js"
+_BACK_TO_TOP = re.compile(r'var (\w+)=document\.getElementsByClassName\("bd-header"\)\[0\]'
+                          r'\.getBoundingClientRect\(\);window\.addEventListener\("scroll",function\(\)\{')
+#: Its replacement: the header's box is read at the first scroll (the header is sticky at the
+#: top: its bottom is the same then as at load).
+BACK_TO_TOP_JS = ('var w2sHeader=document.getElementsByClassName("bd-header")[0],NAME;'
+                  'window.addEventListener("scroll",function(){/* w2s_lib.sitemeta: read at the first '
+                  'scroll, not at load */NAME=NAME||w2sHeader.getBoundingClientRect();')
+
+
+def lazy_header_box(script: pathlib.Path) -> bool:
+    """Rewrite the back-to-top set-up in ``script`` (:data:`BACK_TO_TOP_JS`); False if the
+    theme's code is not the one this was written for."""
+    src = script.read_text(encoding="utf-8")
+    if "w2sHeader" in src:
+        return True
+    m = _BACK_TO_TOP.search(src)
+    if not m:
+        return False
+    script.write_text(src[:m.start()] + BACK_TO_TOP_JS.replace("NAME", m.group(1)) + src[m.end():],
+                      encoding="utf-8")
+    return True
+
+
+#: A page links 12-14 stylesheets (the themes', Sphinx's, each extension's), each one request
+#: that holds up the first paint (a round trip each on a phone's HTTP/1.1 connections). After the
+#: build, each run of consecutive stylesheet links of a page is replaced by one link to their
+#: concatenation, in order (``_static/w2s-<hash>.css``, named by its content), with each file's
+#: ``@import`` inlined and its ``url()`` paths rewritten to point at the same files. KaTeX's
+#: stylesheet stays its own link (:data:`BUNDLE_APART`): pages with math link it by its name.
+BUNDLE_DIR = "_static"
+BUNDLE_PREFIX = "w2s-"
+BUNDLE_APART = ("katex/katex.min.css",)
+_LINK_CSS = re.compile(r'[ \t]*<link\b(?=[^>]*\brel="stylesheet")[^>]*>[ \t]*\n?')
+_HREF = re.compile(r'\bhref="([^"]+)"')
+_CSS_IMPORT = re.compile(r'@import\s+(?:url\(\s*)?(["\']?)([^"\')\s]+)\1\s*\)?\s*;')
+_CSS_URL = re.compile(r'url\(\s*(["\']?)([^"\')]+)\1\s*\)')
+_CSS_CHARSET = re.compile(r'@charset\s+"[^"]*"\s*;')
+_SOURCE_MAP = re.compile(r'/\*[#@]\s*sourceMappingURL=[^*]*\*/')
+
+
+def css_for_bundle(path: pathlib.Path, bundle_dir: pathlib.Path, _seen=None) -> str:
+    """The stylesheet ``path`` as it reads from ``bundle_dir``: ``@import`` inlined, ``url()``
+    paths rewritten relative to ``bundle_dir``, no ``@charset`` or source map comment."""
+    import os
+
+    seen = set() if _seen is None else _seen
+    if path in seen:
+        return ""
+    seen.add(path)
+    css = path.read_text(encoding="utf-8")
+    css = _SOURCE_MAP.sub("", _CSS_CHARSET.sub("", css))
+
+    def imported(m):
+        target = (path.parent / m.group(2).split("?")[0]).resolve()
+        return css_for_bundle(target, bundle_dir, seen) if target.is_file() else m.group(0)
+
+    def rebase(m):
+        url = m.group(2).strip()
+        if re.match(r"(?:[a-z][a-z0-9+.-]*:|/|#)", url, re.I):
+            return m.group(0)
+        new = os.path.relpath(os.path.normpath(path.parent / url), bundle_dir).replace(os.sep, "/")
+        return f'url("{new}")'
+
+    css = _CSS_URL.sub(rebase, css)
+    # @import after the url() rewrite: an imported file's paths are rebased from its own place.
+    return _CSS_IMPORT.sub(imported, css)
+
+
+def bundle_stylesheets(page: str, page_path: pathlib.Path, outdir: pathlib.Path) -> str:
+    """Replace each run of two or more consecutive stylesheet links of ``page`` (files of the
+    site, none of :data:`BUNDLE_APART`) by one link to their concatenation (written to
+    ``outdir/_static`` once)."""
+    import hashlib
+    import os
+
+    head_end = page.find("</head>")
+    if head_end < 0:
+        return page
+    bundle_dir = (outdir / BUNDLE_DIR).resolve()
+    out, last, run = [], 0, []
+
+    def flush():
+        nonlocal last
+        if len(run) < 2:
+            run.clear()
+            return
+        css = '@charset "UTF-8";\n' + "\n".join(
+            f"/* {p.relative_to(bundle_dir).as_posix()} */\n" + css_for_bundle(p, bundle_dir) for _, _, p in run)
+        name = BUNDLE_PREFIX + hashlib.sha256(css.encode()).hexdigest()[:16] + ".css"
+        target = bundle_dir / name
+        if not target.exists():
+            target.write_text(css, encoding="utf-8")
+        href = os.path.relpath(target, page_path.parent.resolve()).replace(os.sep, "/")
+        indent = re.match(r"[ \t]*", page[run[0][0]:]).group(0)
+        out.append(page[last:run[0][0]])
+        out.append(f'{indent}<link rel="stylesheet" type="text/css" href="{href}" />\n')
+        last = run[-1][1]
+        run.clear()
+
+    for m in _LINK_CSS.finditer(page, 0, head_end):
+        href = _HREF.search(m.group(0))
+        url = html.unescape(href.group(1)).split("?")[0] if href else ""
+        path = (page_path.parent / url).resolve() if url and "://" not in url and not url.startswith("/") else None
+        ok = (path is not None and path.is_file() and path.suffix == ".css" and bundle_dir in path.parents
+              and "media=" not in m.group(0) and not url.endswith(BUNDLE_APART))
+        if run and (not ok or page[run[-1][1]:m.start()].strip()):
+            flush()
+        if ok:
+            run.append((m.start(), m.end(), path))
+    flush()
+    out.append(page[last:])
+    return "".join(out)
+
+
+#: The deferred scripts of Sphinx, its extensions and the theme (8 requests on a chapter) are
+#: concatenated the same way, in the order they run, into one deferred script
+#: (``_static/w2s-<hash>.js``) where the last of them stood. Deferred scripts all run after the
+#: page is parsed, in document order, so only the order among them matters; scripts that read
+#: their own ``<script>`` element (``document.currentScript``: the explorables', sphinx-design's
+#: tabs) or carry attributes other than ``defer``/``src`` keep theirs.
+_DEFER_SCRIPT = re.compile(r'[ \t]*<script (?:defer(?:="defer")? src="([^"]+)"|src="([^"]+)" defer(?:="defer")?)>'
+                           r'</script>[ \t]*\n?')
+_PRELOAD = re.compile(r'[ \t]*<link rel="preload" as="script" href="([^"]+)" />[ \t]*\n?')
+_JS_SOURCE_MAP = re.compile(r"^//[#@] sourceMappingURL=.*$", re.M)
+
+
+def bundle_scripts(page: str, page_path: pathlib.Path, outdir: pathlib.Path) -> str:
+    """Replace the deferred scripts of ``page`` that can share one file by one deferred script,
+    at the place of the last (and drop their ``preload`` links)."""
+    import hashlib
+    import os
+
+    bundle_dir = (outdir / BUNDLE_DIR).resolve()
+    found = []
+    for m in _DEFER_SCRIPT.finditer(page):
+        url = html.unescape(m.group(1) or m.group(2)).split("?")[0]
+        if "://" in url or url.startswith("/"):
+            continue
+        path = (page_path.parent / url).resolve()
+        if not (path.is_file() and bundle_dir in path.parents) or path.name.startswith(BUNDLE_PREFIX):
+            continue
+        src = path.read_text(encoding="utf-8")
+        if "currentScript" in src:
+            continue
+        found.append((m, url, src))
+    if len(found) < 2:
+        return page
+    # ";" first: a file's "use strict" is then no directive for the files after it.
+    js = ";\n" + "".join(f"/* {url} */\n{_JS_SOURCE_MAP.sub('', src)}\n;\n" for _, url, src in found)
+    name = BUNDLE_PREFIX + hashlib.sha256(js.encode()).hexdigest()[:16] + ".js"
+    target = bundle_dir / name
+    if not target.exists():
+        target.write_text(js, encoding="utf-8")
+    href = os.path.relpath(target, page_path.parent.resolve()).replace(os.sep, "/")
+    urls = {url for _, url, _ in found}
+    out, last = [], 0
+    for i, (m, _, _) in enumerate(found):
+        out.append(page[last:m.start()])
+        if i == len(found) - 1:
+            indent = re.match(r"[ \t]*", m.group(0)).group(0)
+            out.append(f'{indent}<script defer src="{href}"></script>\n')
+        last = m.end()
+    out.append(page[last:])
+    page = "".join(out)
+    return _PRELOAD.sub(lambda m: "" if html.unescape(m.group(1)).split("?")[0] in urls else m.group(0), page)
+
+
 # --------------------------------------------------------------------------- Sphinx events
 def _deferred(script):
     """``script`` with ``defer`` if it is one of :data:`DEFERRABLE` (a copy: the builder's
@@ -428,6 +672,12 @@ def _post_process(app, exception):
 
         logging.getLogger(__name__).warning("%s: the theme's tab-stop pass was not found; not made lazy",
                                             THEME_SCRIPT)
+    bootstrap = out / BOOTSTRAP_SCRIPT
+    if bootstrap.exists() and not lazy_header_box(bootstrap):
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning("%s: the back-to-top set-up was not found; left as it was",
+                                            BOOTSTRAP_SCRIPT)
     subset_icon_fonts(out)
     script = out / FA_SCRIPT
     icons = font_awesome_icons(script) if script.exists() else {}
@@ -438,6 +688,9 @@ def _post_process(app, exception):
         page = path.read_text(encoding="utf-8")
         new = fix_theme_markup(page, path.relative_to(out).with_suffix("").as_posix())
         new = size_images(new, path)
+        new = strip_tex_annotations(new)
+        new = bundle_stylesheets(new, path, out)
+        new = bundle_scripts(new, path, out)
         new = size_sections(new)
         new = _PRE.sub('<pre tabindex="0">', new)
         new = _DISPLAY_MATH.sub(r'<div class="math\1" tabindex="0" role="group" aria-label="equation"', new)
@@ -446,6 +699,7 @@ def _post_process(app, exception):
             missing_all |= missing
         if new != page:
             path.write_text(new, encoding="utf-8")
+    subset_katex_fonts(out)  # after the pages are final: their text is what the fonts keep
     if missing_all:
         from sphinx.util import logging
 
@@ -463,6 +717,46 @@ def node_binary() -> str:
     return str(path) if path.exists() else "node"
 
 
+def _patient_katex_start(katex):
+    """Let sphinxcontrib-katex's server start retry its connection while Node has bound the
+    socket but not yet listened on it.
+
+    The package waits until the socket file exists and then connects once; Node creates
+    the file when it binds and listens a moment later, so on a loaded machine the connect
+    can be refused (seen here: ``ConnectionRefusedError`` from ``start_server_process``,
+    a failed build). This keeps its logic and retries a refused connect until its timeout.
+    """
+    import socket
+    import time
+    from subprocess import PIPE, Popen
+
+    server = katex.KaTeXServer
+    if getattr(server.start_server_process, "_w2s_patient", False):
+        return
+
+    def start_server_process(cls, rundir, timeout):
+        socket_path = rundir / "katex.sock"
+        process = Popen(cls.build_command(socket=socket_path), stdin=PIPE, stdout=PIPE, cwd=rundir)
+        start = time.monotonic()
+        while True:
+            if time.monotonic() - start > timeout:
+                process.kill()
+                raise cls.timeout_error(timeout)
+            if socket_path.is_socket():
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    sock.settimeout(max(timeout - (time.monotonic() - start), 0.001))
+                    sock.connect(str(socket_path))
+                    sock.settimeout(None)
+                    return process, sock
+                except (ConnectionRefusedError, FileNotFoundError, socket.timeout):
+                    sock.close()
+            time.sleep(0.005)
+
+    start_server_process._w2s_patient = True
+    server.start_server_process = classmethod(start_server_process)
+
+
 def _config_inited(app, config):
     if getattr(config, "katex_prerender", False):
         import sphinxcontrib.katex as katex
@@ -470,6 +764,7 @@ def _config_inited(app, config):
         katex.NODEJS_BINARY = node_binary()
         # A formula KaTeX cannot parse is a build error (-W), not red source text on the page.
         katex.KATEX_DEFAULT_OPTIONS = dict(katex.KATEX_DEFAULT_OPTIONS, throwOnError=True)
+        _patient_katex_start(katex)
     static = str(KATEX_DIR.parent)
     if static not in config.html_static_path:
         config.html_static_path.append(static)
@@ -480,5 +775,7 @@ def setup(app):
     app.connect("config-inited", _config_inited, priority=900)
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("missing-reference", _resolve_short_names)
-    app.connect("build-finished", _post_process)
+    # After every other build-finished handler: they write files the rewrites read (the theme
+    # rewrites pygments.css, myst-nb, sphinx-proof and sphinxcontrib-katex copy their CSS).
+    app.connect("build-finished", _post_process, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
