@@ -52,13 +52,19 @@ def test_size_sections_writes_each_bound_once_and_nothing_else():
     assert re.sub(r' style="contain-intrinsic-size: auto \d+px"', "", new) == page
 
 
-def test_theme_tab_stop_pass_is_rewritten_in_the_pinned_theme(tmp_path):
+def _pinned_theme_script(name, tmp_path):
+    """A copy of the installed (pinned) pydata theme's ``static/scripts/<name>``."""
     import pydata_sphinx_theme
 
     src = (pathlib.Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
-           / "scripts" / "pydata-sphinx-theme.js")
-    script = tmp_path / "theme.js"
+           / "scripts" / name)
+    script = tmp_path / name
     script.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    return script
+
+
+def test_theme_tab_stop_pass_is_rewritten_in_the_pinned_theme(tmp_path):
+    script = _pinned_theme_script("pydata-sphinx-theme.js", tmp_path)
     assert sitemeta.lazy_tab_stops(script)
     text = script.read_text(encoding="utf-8")
     assert "IntersectionObserver" in text and "w2s_lib.sitemeta" in text
@@ -81,12 +87,7 @@ def test_tex_annotations_go_and_the_mathml_stays():
 
 
 def test_back_to_top_reads_the_header_box_at_the_first_scroll_in_the_pinned_theme(tmp_path):
-    import pydata_sphinx_theme
-
-    src = (pathlib.Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
-           / "scripts" / "bootstrap.js")
-    script = tmp_path / "bootstrap.js"
-    script.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    script = _pinned_theme_script("bootstrap.js", tmp_path)
     assert sitemeta.lazy_header_box(script)
     text = script.read_text(encoding="utf-8")
     assert not sitemeta._BACK_TO_TOP.search(text)  # no layout read while the script runs

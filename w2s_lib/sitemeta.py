@@ -444,18 +444,24 @@ BACK_TO_TOP_JS = ('var w2sHeader=document.getElementsByClassName("bd-header")[0]
                   'scroll, not at load */NAME=NAME||w2sHeader.getBoundingClientRect();')
 
 
+def _rewrite_script(script: pathlib.Path, pattern: re.Pattern, replacement, marker: str) -> bool:
+    """Replace the one match of ``pattern`` in ``script`` by ``replacement(match)``; True if
+    done now or before (``marker`` in the file), False if the theme's code is not the one the
+    pattern was written for."""
+    src = script.read_text(encoding="utf-8")
+    if marker in src:
+        return True
+    m = pattern.search(src)
+    if not m:
+        return False
+    script.write_text(src[:m.start()] + replacement(m) + src[m.end():], encoding="utf-8")
+    return True
+
+
 def lazy_header_box(script: pathlib.Path) -> bool:
     """Rewrite the back-to-top set-up in ``script`` (:data:`BACK_TO_TOP_JS`); False if the
     theme's code is not the one this was written for."""
-    src = script.read_text(encoding="utf-8")
-    if "w2sHeader" in src:
-        return True
-    m = _BACK_TO_TOP.search(src)
-    if not m:
-        return False
-    script.write_text(src[:m.start()] + BACK_TO_TOP_JS.replace("NAME", m.group(1)) + src[m.end():],
-                      encoding="utf-8")
-    return True
+    return _rewrite_script(script, _BACK_TO_TOP, lambda m: BACK_TO_TOP_JS.replace("NAME", m.group(1)), "w2sHeader")
 
 
 #: A page links 12-14 stylesheets (the themes', Sphinx's, each extension's), each one request
@@ -651,15 +657,9 @@ def _resolve_short_names(app, env, node, contnode):
 def lazy_tab_stops(script: pathlib.Path) -> bool:
     """Rewrite the theme's tab-stop pass in ``script`` (:data:`TAB_STOPS_JS`); False if the
     theme's code is not the one this was written for."""
-    src = script.read_text(encoding="utf-8")
-    if "w2s_lib.sitemeta" in src:
-        return True
-    m = _TAB_STOPS.search(src)
-    if not m:
-        return False
-    new = TAB_STOPS_JS.replace("NAME", m.group(1)).replace("SELECTORS", m.group(2))
-    script.write_text(src[:m.start()] + new + src[m.end():], encoding="utf-8")
-    return True
+    return _rewrite_script(
+        script, _TAB_STOPS, lambda m: TAB_STOPS_JS.replace("NAME", m.group(1)).replace("SELECTORS", m.group(2)),
+        "w2s_lib.sitemeta")
 
 
 def _post_process(app, exception):
