@@ -7,9 +7,10 @@ the target onto the span of its features:
     ``a = G_TE^+ b``,  ``L_TE = |f*|^2 - b^T a = 1 - b^T a``,  ``<f_TE, f*> = |f_TE|^2 = 1 - L_TE``.
 
 Robustness: ``G_TE`` is typically very ill-conditioned when M_TE exceeds the number of
-low-degree harmonics. The pseudo-inverse is taken from one symmetric eigendecomposition
-with a *relative* cutoff ``rcond``: eigenvalues below ``rcond * max eigenvalue`` are
-dropped.  The fitted network is then the exact L2 projection of ``f*`` onto the span of
+low-degree harmonics. The pseudo-inverse is taken with a *relative* cutoff ``rcond``:
+eigenvalues below ``rcond * max eigenvalue`` are dropped (one symmetric eigendecomposition;
+a Cholesky solve gives the same result faster when the Gram is so well conditioned that
+the cutoff drops nothing, see :func:`_projection`).  The fitted network is then the exact L2 projection of ``f*`` onto the span of
 the kept eigen-directions, so ``b^T a = sum_j (v_j^T b)^2 / g_j`` is a sum of
 non-negative terms and equals ``|f_TE|^2 <= |f*|^2 = 1``: the loss lies in ``[0, 1]``
 in exact arithmetic and is clipped there against rounding.
