@@ -10,7 +10,7 @@ Robustness: ``G_TE`` is typically very ill-conditioned when M_TE exceeds the num
 low-degree harmonics. The pseudo-inverse is taken with a *relative* cutoff ``rcond``:
 eigenvalues below ``rcond * max eigenvalue`` are dropped (one symmetric eigendecomposition;
 a Cholesky solve gives the same result faster when the Gram is so well conditioned that
-the cutoff drops nothing, see :func:`_projection`).  The fitted network is then the exact L2 projection of ``f*`` onto the span of
+the cutoff drops nothing; ``_projection``).  The fitted network is then the exact L2 projection of ``f*`` onto the span of
 the kept eigen-directions, so ``b^T a = sum_j (v_j^T b)^2 / g_j`` is a sum of
 non-negative terms and equals ``|f_TE|^2 <= |f*|^2 = 1``: the loss lies in ``[0, 1]``
 in exact arithmetic and is clipped there against rounding.
