@@ -141,7 +141,7 @@ def test_fast_and_eigen_solves_give_the_dense_pseudo_inverse(d, M, monkeypatch):
     proj = V[:, keep].T @ b
     bta_ref = float(proj @ (proj / lam[keep]))
     a, bta, rank = teacher._projection(G.copy(), b, 1e-10)
-    well_conditioned = lam[0] > 1e3 * teacher.CHOLESKY_RCOND * lam[-1]
+    well_conditioned = lam[0] > 1e3 * teacher.CHOLESKY_MARGIN * 1e-10 * lam[-1]
     if well_conditioned:  # the fast path, which keeps every direction
         assert not calls and rank == M
     if not keep.all():  # the cutoff drops directions: never the fast path, which keeps all

@@ -10,10 +10,11 @@ Robustness: ``G_TE`` is typically very ill-conditioned when M_TE exceeds the num
 low-degree harmonics. The pseudo-inverse is taken with a *relative* cutoff ``rcond``:
 eigenvalues below ``rcond * max eigenvalue`` are dropped (one symmetric eigendecomposition;
 a Cholesky solve gives the same result faster when the Gram is so well conditioned that
-the cutoff drops nothing; ``_projection``).  The fitted network is then the exact L2 projection of ``f*`` onto the span of
-the kept eigen-directions, so ``b^T a = sum_j (v_j^T b)^2 / g_j`` is a sum of
-non-negative terms and equals ``|f_TE|^2 <= |f*|^2 = 1``: the loss lies in ``[0, 1]``
-in exact arithmetic and is clipped there against rounding.
+the cutoff drops nothing; ``_projection``).  The fitted network is then the exact L2
+projection of ``f*`` onto the span of the kept eigen-directions, so
+``b^T a = sum_j (v_j^T b)^2 / g_j`` is a sum of non-negative terms and equals
+``|f_TE|^2 <= |f*|^2 = 1``: the loss lies in ``[0, 1]`` in exact arithmetic and is clipped
+there against rounding.
 """
 
 from __future__ import annotations
@@ -115,9 +116,9 @@ class Teacher:
 
 
 #: The Cholesky path of :func:`_projection` is taken when LAPACK's estimate of
-#: ``1 / cond_1(G)`` exceeds this: three orders of magnitude above any cutoff ``rcond``
-#: it is used with (``fit_teacher`` requires ``rcond`` below it).
-CHOLESKY_RCOND = 1e-7
+#: ``1 / cond_1(G)`` exceeds ``CHOLESKY_MARGIN * rcond``: three orders of magnitude above the
+#: cutoff (``1e-7`` at the book's ``rcond = 1e-10``).
+CHOLESKY_MARGIN = 1e3
 
 
 @small_blas_call(lambda G, *args: len(G))
@@ -128,9 +129,9 @@ def _projection(G, b, rcond):
 
     * **Cholesky** (``dpotrf``, ``M^3/3`` flops, about 5x faster than the eigensolver), when
       ``G`` is positive definite and LAPACK's estimate of ``1/cond_1(G)`` (``dpocon``)
-      exceeds :data:`CHOLESKY_RCOND`.  For a symmetric matrix ``cond_2 <= cond_1``, so every
-      eigenvalue is then above ``CHOLESKY_RCOND * max`` (up to the estimate's small factor),
-      far above the cutoff: the cutoff drops nothing, ``G^+ = G^{-1}``, and both paths give
+      exceeds ``CHOLESKY_MARGIN * rcond``.  For a symmetric matrix ``cond_2 <= cond_1``, so
+      every eigenvalue is then above ``CHOLESKY_MARGIN * rcond * max`` (up to the estimate's
+      small factor), far above the cutoff: the cutoff drops nothing, ``G^+ = G^{-1}``, and both paths give
       the same ``a`` to round-off (``cond * eps``).
     * **Eigen-decomposition** otherwise: from the eigenvalues and the projections ``Q^T b``
       (:class:`~w2s_lib.random_features._GramFactor`: tridiagonal reduction, no eigenvector
@@ -140,12 +141,13 @@ def _projection(G, b, rcond):
     """
     M = G.shape[0]
     G = np.ascontiguousarray(G, dtype=float)
-    if rcond < CHOLESKY_RCOND:
+    threshold = CHOLESKY_MARGIN * rcond
+    if threshold < 1.0:
         anorm = float(np.abs(G).sum(axis=0).max())  # the 1-norm
         L, info = lapack.dpotrf(G.T, lower=1, clean=0, overwrite_a=0)  # G.T: G in Fortran order
         if info == 0 and anorm > 0:
             rc, info = lapack.dpocon(L, anorm, uplo="L")
-            if info == 0 and rc > CHOLESKY_RCOND:
+            if info == 0 and rc > threshold:
                 a, info = lapack.dpotrs(L, b, lower=1)
                 if info == 0:
                     return a, float(b @ a), M
