@@ -167,8 +167,8 @@ def multiplicities(d, max_degree):
 
 @lru_cache(maxsize=256)
 def _nk_cached(d, K):
-    """:func:`multiplicities` ``(d, K)``, read-only and memoised."""
-    out = multiplicities(d, K)
+    """``h(d, k)`` for ``k = 0..K`` as floats from log-gamma (read-only, memoised)."""
+    out = np.array([math.exp(_log_mult(d, k)) for k in range(K + 1)])
     out.setflags(write=False)
     return out
 
