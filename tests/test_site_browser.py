@@ -331,6 +331,37 @@ def test_math_is_typeset_at_build_time(browser, doc):
     assert not raw, f"{doc}: raw (untypeset) math left in the visible text:\n" + "\n".join(raw[:10])
 
 
+_FONTS_DRAWN = """async () => {
+    for (let y = 0; y < document.documentElement.scrollHeight; y += 400) {
+        window.scrollTo(0, y);
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }
+    await document.fonts.ready;
+    const name = (url) => url.split('?')[0].split('/').pop();
+    return {fetched: performance.getEntriesByType('resource').map(e => e.name)
+                       .filter(u => u.includes('/katex/fonts/')).map(name),
+            preloaded: [...document.querySelectorAll('link[rel=preload][as=font]')].map(l => name(l.href))};
+}"""
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_math_fonts_preloaded_are_the_ones_the_page_draws(browser, doc):
+    """A page preloads exactly the KaTeX fonts its formulas draw with (scrolled through, so
+    every section is laid out), and fetches each once: a missing preload means a font found
+    only at layout, and another layout when it arrives; an extra one, bytes for nothing."""
+    page = browser.context.new_page()
+    try:
+        page.goto(browser.base + doc + ".html", wait_until="load")
+        got = page.evaluate(_FONTS_DRAWN)
+    finally:
+        page.close()
+    fetched, preloaded = got["fetched"], got["preloaded"]
+    assert len(fetched) == len(set(fetched)), f"{doc}: a math font was fetched twice: {sorted(fetched)}"
+    assert set(fetched) == set(preloaded), (
+        f"{doc}: drawn but not preloaded {sorted(set(fetched) - set(preloaded))}; "
+        f"preloaded but not drawn {sorted(set(preloaded) - set(fetched))}")
+
+
 @pytest.mark.parametrize("doc", PAGES)
 def test_references_resolve(browser, doc):
     page = browser.open(doc).page

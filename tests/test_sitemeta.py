@@ -188,3 +188,30 @@ def test_katex_fonts_keep_the_characters_the_site_holds(tmp_path):
     full = TTFont(src).getBestCmap()
     assert ord("≲") in kept and set(kept) < set(full)
     assert (fonts / src.name).stat().st_size < src.stat().st_size / 2
+
+
+def test_katex_fonts_of_a_page_follow_its_classes_through_katexs_rules():
+    css = (sitemeta.KATEX_DIR / "katex.min.css").read_text()
+    assert sitemeta.katex_fonts_of("<p>no formula</p>", css) == []
+    plain = sitemeta.katex_fonts_of('<span class="katex"><span class="mord mathnormal">x</span></span>', css)
+    assert plain == ["fonts/KaTeX_Main-Regular.woff2", "fonts/KaTeX_Math-Italic.woff2"]
+    rich = sitemeta.katex_fonts_of(
+        '<span class="katex"><span class="mord mathcal">L</span><span class="delimsizing size2">(</span>'
+        '<span class="mord mathbf">v</span><span class="mop op-symbol large-op">&#8721;</span></span>', css)
+    assert rich == ["fonts/KaTeX_Caligraphic-Regular.woff2", "fonts/KaTeX_Main-Bold.woff2",
+                    "fonts/KaTeX_Main-Regular.woff2", "fonts/KaTeX_Size2-Regular.woff2"]
+    for url in rich:  # every name is a font the package ships
+        assert (sitemeta.KATEX_DIR / url).is_file()
+
+
+def test_katex_fonts_are_preloaded_beside_the_stylesheet_once():
+    head = ('<head>\n    <link rel="stylesheet" type="text/css" href="../_static/katex/katex.min.css?v=1" />\n'
+            '    <link rel="stylesheet" href="x.css" />\n</head><body><span class="katex">'
+            '<span class="mord mathcal">L</span></span></body>')
+    out = sitemeta.preload_katex_fonts(head)
+    links = re.findall(r'<link rel="preload" as="font" type="font/woff2" crossorigin href="([^"]+)" />', out)
+    assert links == ["../_static/katex/fonts/KaTeX_Caligraphic-Regular.woff2",
+                     "../_static/katex/fonts/KaTeX_Main-Regular.woff2"]
+    assert out.index("katex.min.css") < out.index(links[0]) < out.index("x.css")
+    assert sitemeta.preload_katex_fonts(out) == out  # idempotent
+    assert sitemeta.preload_katex_fonts("<head></head><p>text</p>") == "<head></head><p>text</p>"
