@@ -106,6 +106,21 @@ def test_ball_projection_satisfies_the_misfit_inequality(d, M, seed):
     assert small["slack"] < 0  # a ball far too small to hold f*: the inequality fails
 
 
+@pytest.mark.parametrize("K", [40, 120, 200])
+def test_fixed_degree_profile_resolves_exactly_those_degrees_and_keeps_the_whole_energy(K):
+    """``max_degree`` resolves degrees 0..K plus one tail term; the energies still sum to
+    |f_TE|^2 and the overlaps to <f_TE, f*>, and the ball student keeps gain >= misfit at
+    every truncation (each is the projection onto a ball holding f*)."""
+    T = cached_teacher(32, 64, 0)
+    p = w2s.degree_profile(T, max_degree=K)
+    assert p.rates.size == K + 2 and p.degrees[-1] == K + 1
+    assert p.teacher_energy.sum() == pytest.approx(T.norm2, rel=1e-9)
+    assert p.teacher_error.sum() == pytest.approx(T.loss, rel=1e-6)
+    r = w2s.filter_risks(p, w2s.ball_projection_filter(p)[0])
+    assert r["slack"] >= -1e-12
+    assert w2s.degree_profile(T, max_degree=K).rates.size == K + 2  # memoised on the teacher, same answer
+
+
 def test_slack_at_a_stationary_time_has_the_weighted_form(linear_profile):
     """At tau*, slack = 2 sum_k (1 - r_k)(1 - g_k)(g_k E_k - C_k) (stationarity removes degree 1)."""
     p = linear_profile

@@ -104,13 +104,19 @@ class DegreeProfile:
         return np.maximum(self.teacher_energy - 2.0 * self.cross + self.target_energy, 0.0)
 
 
-def degree_profile(teacher):
+def degree_profile(teacher, max_degree=None):
     """The degree-by-degree profile of a teacher and its target (:class:`DegreeProfile`).
 
     Parameters
     ----------
     teacher : Teacher
         From :func:`w2s_lib.fit_teacher` (any target: ``"linear"``, ``"relu"``, ``"he2"``).
+    max_degree : int, optional
+        Resolve degrees ``0..max_degree`` exactly and lump the rest into the tail term.
+        Default: the teacher's adaptive decomposition (``teacher.harmonics``: degrees are added
+        until the tail holds at most 0.1 % of ``|f_TE|^2`` and 1 % of ``L_TE``). A fixed degree
+        makes a result that depends on the tail (the RKHS norm does, at large ``d``) a
+        deterministic function of the teacher.
 
     Returns
     -------
@@ -119,7 +125,7 @@ def degree_profile(teacher):
     from .student import _check_teacher
 
     teacher = _check_teacher(teacher)
-    H = teacher.harmonics
+    H = teacher.harmonics if max_degree is None else teacher.harmonic_energies(max_degree=max_degree)
     lam1 = 1.0 / (4.0 * teacher.d ** 2)
     rates = np.append(H.eigenvalues, H.tail_eigenvalue) / lam1
     target = np.append(H.target_energies, max(1.0 - float(H.target_energies.sum()), 0.0))
