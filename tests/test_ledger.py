@@ -56,12 +56,14 @@ def test_cli_json_lists_every_claim(monkeypatch, capsys):
     assert all(r["passed"] for r in rows)
 
 
-def test_markdown_table_has_six_cells_in_every_row(results):
+def test_markdown_table_has_six_cells_in_every_row_and_a_header_over_each(results):
     import re
 
     for row in ledger.markdown_table(results).splitlines():
         cells = re.split(r"(?<!\\)\|", row)[1:-1]  # unescaped pipes delimit cells
         assert len(cells) == 6, row
+    header = re.split(r"(?<!\\)\|", ledger.markdown_table(results).splitlines()[0])[1:-1]
+    assert all(c.strip() for c in header), f"every column has a header (axe: empty-table-header): {header}"
 
 
 def test_each_claim_links_to_a_chapter_in_the_toc():

@@ -853,14 +853,15 @@ def _chapter_link(chapter: str) -> str:
 def markdown_table(results) -> str:
     """MyST Markdown table of results with pass/fail marks and links to the chapters.
 
-    Six columns, narrow enough for the book's page: the claim's id and mark; the
+    Six columns, narrow enough for the book's page, each with a header (a screen reader
+    announces it with every cell): the claim's id and mark; the
     statement and its source; the configuration; the quantity with the measured value
     and the threshold it needs; the chapter that shows it.
     """
     def cell(text):  # a literal "|" (absolute values) would split the table cell
         return str(text).replace("|", "\\|")
 
-    rows = ["| | Claim (source) | Configuration | Measured | Needs | Shown in |",
+    rows = ["| Claim | Statement (source) | Configuration | Measured | Needs | Shown in |",
             "|---|---|---|---|---|---|"]
     for r in results:
         mark = "✓ pass" if r.passed else "✗ FAIL"
