@@ -24,6 +24,8 @@ and accessible (no numerics here; listed in ``_config.yml``).
   with math) and the WOFF2 fonts its formulas use (:data:`KATEX_DIR`, vendored from npm by
   ``scripts/vendor_js.sh``). MathJax in the browser, which this replaced, took 2-5 s of a
   phone's main thread on a chapter (Lighthouse's simulated mid-range phone).
+  The fonts a page's formulas draw with are preloaded beside KaTeX's stylesheet
+  (:func:`preload_katex_fonts`), so none arrives after the first layout and lays it out again.
 * **Less before the first paint** (Lighthouse's simulated phone: a slow 4G link, 150 ms a round
   trip, HTTP/1.1). A page's 12-14 stylesheets are served as one or two files (each run of
   consecutive links concatenated in order, url() paths rewritten; KaTeX's stays its own link,
